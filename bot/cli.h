@@ -1,0 +1,68 @@
+/*
+ * cli — what the draftbot subcommands share: the loaded configuration,
+ * opening the queue with a clear message, number parsing, usage errors.
+ * Exit codes: 0 done, 1 failed (the reason on stderr), 2 usage error or not
+ * built yet.
+ */
+#ifndef DRAFTBOT_CLI_H
+#define DRAFTBOT_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/cfg.h"
+#include "queue/queue.h"
+
+#define EXIT_USAGE 2
+
+struct cli {
+	struct cfg *cfg;
+};
+
+/* A subcommand or sub-subcommand: name, handler, one line of help. */
+struct cli_cmd {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *summary;
+};
+
+/*
+ * Find argv[0] in table and run it; print the table as help for "--help",
+ * "help" or no argument, and a usage error for an unknown name.  group is
+ * the words before ("draftbot queue").  Returns the exit code.
+ */
+int cli_dispatch(struct cli *cli, const struct cli_cmd *table,
+    const char *group, int argc, char **argv);
+
+/* Open the configured database as actor; on failure print why (naming the
+ * path) and return non-zero. */
+int cli_open_queue(struct cli *cli, const char *actor, struct queue **ret);
+
+/* Print "draftbot: …" on stderr and return 1 (or EXIT_USAGE from
+ * cli_usage). */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Strict decimal parse of a whole int64 ("12", "-5"); 0 or -EINVAL. */
+int cli_parse_int64(const char *s, int64_t *ret);
+
+/*
+ * getopt_long over argv (argv[0] is the sub-command name).  Returns the
+ * option's value, or -1 at the end.  On --help it prints usage and returns
+ * 'h' with *ret_code 0; on an unknown option or a missing value it prints
+ * the error and returns '?' or ':' with *ret_code EXIT_USAGE.
+ */
+int cli_getopt(int argc, char **argv, const struct option *opts,
+    const char *usage, int *ret_code);
+
+/* Options of commands that take only --json and --help. */
+extern const struct option cli_json_only[];
+
+/* The subcommand groups, each in its own file. */
+int cli_queue(struct cli *cli, int argc, char **argv);
+int cli_audit(struct cli *cli, int argc, char **argv);
+int cli_migrate(struct cli *cli, int argc, char **argv);
+int cli_config(struct cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * outbox — outgoing Telegram calls, added in the transaction of the state
+ * change that caused them (queue_begin … queue_commit) and delivered later by
+ * the sender.  A message has the life cycle of a command (struct queue_cmd,
+ * type = the Bot API method, completed = sent), with per-chat order, leases,
+ * fencing and retries; only the audit actions differ.
+ */
+#ifndef DRAFTBOT_OUTBOX_H
+#define DRAFTBOT_OUTBOX_H
+
+#include "queue/queue.h"
+
+/*
+ * Add a message: n->type is the method ("sendMessage"), n->payload its JSON
+ * parameters, n->key an idempotency key (e.g. "cmd:<id>:<n>") so a re-run
+ * workflow does not send twice.  Like queue_enqueue(), audit
+ * "message_queued".
+ */
+int outbox_add(struct queue *q, const struct queue_new *n, int64_t *ret_id,
+    bool *ret_dup);
+
+/* Like queue_claim() for the outbox (no audit row for the claim). */
+int outbox_claim(struct queue *q, const char *owner, int64_t lease_ms,
+    struct queue_cmd **ret);
+
+/* Telegram accepted m: completed, result (Telegram's JSON) kept, audit
+ * "message_sent".  Fenced like queue_complete(). */
+int outbox_sent(struct queue *q, const struct queue_cmd *m,
+    const char *result);
+
+/* Like queue_fail(): audit "message_retry" or "message_dead". */
+int outbox_fail(struct queue *q, const struct queue_cmd *m,
+    enum queue_failure kind, int64_t delay_ms, const char *error);
+
+int outbox_stats(struct queue *q, struct queue_stats *ret);
+
+/* Like queue_get()/queue_list() for outbox messages. */
+int outbox_get(struct queue *q, int64_t id, struct queue_cmd **ret);
+int outbox_list(struct queue *q, int status, int limit,
+    int (*fn)(const struct queue_cmd *m, void *arg), void *arg);
+
+#endif

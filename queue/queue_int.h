@@ -1,0 +1,94 @@
+/*
+ * Private to queue/: the handle and the back-end table.  A back end
+ * implements every operation for both kinds of job row (commands and outbox
+ * messages share one life cycle) plus the audit log.
+ */
+#ifndef DRAFTBOT_QUEUE_INT_H
+#define DRAFTBOT_QUEUE_INT_H
+
+#include <stdbool.h>
+
+#include "queue/audit.h"
+#include "queue/queue.h"
+
+enum job_kind { JOB_COMMAND, JOB_OUTBOX, JOB_NKINDS };
+
+struct doorbell;
+
+struct queue_backend {
+	const char *name;
+	int (*open)(struct queue *q, const char *path);
+	void (*close)(struct queue *q);
+	int (*begin)(struct queue *q);
+	int (*commit)(struct queue *q);
+	int (*rollback)(struct queue *q);
+	int (*enqueue)(struct queue *q, enum job_kind k,
+	    const struct queue_new *n, int64_t *ret_id, bool *ret_dup);
+	int (*claim)(struct queue *q, enum job_kind k, const char *owner,
+	    int64_t lease_ms, struct queue_cmd **ret);
+	int (*complete)(struct queue *q, enum job_kind k,
+	    const struct queue_cmd *c, const char *result);
+	/* dead: go to dead; else retry at run_at_ms */
+	int (*fail)(struct queue *q, enum job_kind k, const struct queue_cmd *c,
+	    bool dead, int64_t run_at_ms, const char *error);
+	int (*extend)(struct queue *q, enum job_kind k, struct queue_cmd *c,
+	    int64_t lease_ms);
+	int (*retry)(struct queue *q, enum job_kind k, int64_t id);
+	int (*get)(struct queue *q, enum job_kind k, int64_t id,
+	    struct queue_cmd **ret);
+	int (*stats)(struct queue *q, enum job_kind k, struct queue_stats *ret);
+	int (*list)(struct queue *q, enum job_kind k, int status, int limit,
+	    int (*fn)(const struct queue_cmd *c, void *arg), void *arg);
+	int (*prune)(struct queue *q, int64_t done_before_ms,
+	    int64_t audit_before_ms, int64_t *ret_cmds, int64_t *ret_audit);
+	/* earliest run_at of a waiting job of either kind; 0 if none */
+	int (*next_run_at)(struct queue *q, int64_t *ret_ms);
+	int (*schema_version)(const struct queue *q);
+	int (*audit_add)(struct queue *q, const struct audit_entry *e);
+	int (*audit_query)(struct queue *q, const struct audit_filter *f,
+	    int (*fn)(const struct audit_entry *e, void *arg), void *arg,
+	    int64_t *ret_last_id);
+	int (*wait_change)(struct queue *q, int timeout_ms);
+};
+
+extern const struct queue_backend queue_backend_sqlite;
+
+struct queue {
+	const struct queue_backend *be;
+	void *be_data;
+	char *path;
+	struct queue_opts opts; /* copy; actor owned */
+	struct doorbell *bell;  /* NULL until first ring or wait */
+	bool in_txn;            /* inside queue_begin() */
+	bool ring_on_commit;    /* something runnable was written in it */
+	char errmsg[512];
+};
+
+/* Set q->errmsg (printf-style) and return r, for "return qerr(q, r, …)". */
+int queue_set_error(struct queue *q, int r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Remember the detail of a queue_open() failure (thread-local). */
+void queue_set_open_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* The audit action for an event of a kind of job, NULL for none. */
+enum job_event { EV_CREATED, EV_CLAIMED, EV_DONE, EV_RETRY, EV_DEAD,
+	EV_REQUEUED, EV_NEVENTS };
+const char *job_action(enum job_kind k, enum job_event ev);
+
+/* Validate a queue_new (sizes, JSON object payload).  0 or -EINVAL with
+ * q->errmsg set. */
+int job_validate_new(struct queue *q, const struct queue_new *n);
+
+/* The shared life cycle behind the queue_ and outbox_ functions. */
+int job_enqueue(struct queue *q, enum job_kind k, const struct queue_new *n,
+    int64_t *ret_id, bool *ret_dup);
+int job_claim(struct queue *q, enum job_kind k, const char *owner,
+    int64_t lease_ms, struct queue_cmd **ret);
+int job_complete(struct queue *q, enum job_kind k, const struct queue_cmd *c,
+    const char *result);
+int job_fail(struct queue *q, enum job_kind k, const struct queue_cmd *c,
+    enum queue_failure kind, int64_t delay_ms, const char *error);
+
+#endif
