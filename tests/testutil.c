@@ -1,0 +1,155 @@
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/testutil.h"
+
+void
+tu_tmpdir(char *dir, size_t len)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(dir, len, "%s/draftbot-test-XXXXXX",
+	    base && *base ? base : "/tmp");
+	ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+}
+
+void
+tu_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, name);
+
+	ck_assert(n > 0 && (size_t)n < len);
+}
+
+int64_t
+tu_clock(void *arg)
+{
+	return *(int64_t *)arg;
+}
+
+struct queue *
+tu_open(const char *path, int64_t *clock)
+{
+	struct queue_opts o = { .actor = "test" };
+	struct queue *q = NULL;
+	int r;
+
+	if (clock != NULL) {
+		o.now_ms = tu_clock;
+		o.clock_arg = clock;
+	}
+	r = queue_open(path, &o, &q);
+	ck_assert_msg(r == 0, "queue_open %s: %d %s", path, r,
+	    queue_open_error());
+	return q;
+}
+
+int64_t
+tu_enqueue(struct queue *q, const char *key, int64_t chat)
+{
+	struct queue_new n = { .type = "message", .key = key,
+		.chat_id = chat };
+	int64_t id = 0;
+	bool dup = false;
+	int r;
+
+	r = queue_enqueue(q, &n, &id, &dup);
+	ck_assert_msg(r == 0, "enqueue %s: %d %s", key, r, queue_errmsg(q));
+	ck_assert(!dup);
+	return id;
+}
+
+/* Read what is ready on fd into buf at *used; 0 at EOF. */
+static int
+drain(int fd, char *buf, size_t len, size_t *used)
+{
+	char scratch[4096];
+	ssize_t n;
+
+	if (buf != NULL && *used + 1 < len)
+		n = read(fd, buf + *used, len - 1 - *used);
+	else
+		n = read(fd, scratch, sizeof(scratch));
+	if (n > 0 && buf != NULL && *used + 1 < len)
+		*used += (size_t)n;
+	return n > 0 ? 1 : n == 0 ? 0 : (errno == EINTR ? 1 : 0);
+}
+
+int
+tu_run(const char *const *argv, const char *const *env, char *out,
+    size_t outlen, char *err, size_t errlen)
+{
+	const char *bin = getenv("DRAFTBOT_BIN");
+	int po[2], pe[2], status;
+	size_t nout = 0, nerr = 0;
+	const char *args[64];
+	int nargs = 0;
+	pid_t pid;
+
+	ck_assert_msg(bin != NULL, "DRAFTBOT_BIN is not set");
+	args[nargs++] = bin;
+	for (int i = 0; argv[i] != NULL && nargs < 63; i++)
+		args[nargs++] = argv[i];
+	args[nargs] = NULL;
+	ck_assert(pipe2(po, O_CLOEXEC) == 0 && pipe2(pe, O_CLOEXEC) == 0);
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		dup2(devnull, 0);
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		for (int i = 0; env != NULL && env[i] != NULL; i++)
+			putenv((char *)env[i]);
+		execv(bin, (char *const *)args);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	{
+		struct pollfd p[2] = { { po[0], POLLIN, 0 },
+			{ pe[0], POLLIN, 0 } };
+		int open_fds = 2;
+
+		while (open_fds > 0) {
+			if (poll(p, 2, -1) < 0 && errno != EINTR)
+				break;
+			if (p[0].fd >= 0 && p[0].revents &&
+			    !drain(po[0], out, outlen, &nout)) {
+				p[0].fd = -1;
+				open_fds--;
+			}
+			if (p[1].fd >= 0 && p[1].revents &&
+			    !drain(pe[0], err, errlen, &nerr)) {
+				p[1].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	close(po[0]);
+	close(pe[0]);
+	if (out != NULL && outlen > 0)
+		out[nout] = '\0';
+	if (err != NULL && errlen > 0)
+		err[nerr] = '\0';
+	ck_assert(waitpid(pid, &status, 0) == pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status)
+				 : 128 + WTERMSIG(status);
+}
+
+long long
+tu_file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
