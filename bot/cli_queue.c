@@ -127,10 +127,14 @@ stats_json(const struct queue_stats *st)
 	for (int i = 0; i < QUEUE_NSTATUS; i++)
 		json_object_object_add(o, queue_status_name(i),
 		    json_object_new_int64(st->count[i]));
+	char age[32];
+
+	snprintf(age, sizeof(age), "%.3f", st->oldest_pending_age_ms / 1000.0);
 	json_object_object_add(o, "oldest_pending_age_s",
 	    st->oldest_pending_age_ms < 0
 		? NULL
-		: json_object_new_double(st->oldest_pending_age_ms / 1000.0));
+		: json_object_new_double_s(st->oldest_pending_age_ms / 1000.0,
+		      age));
 	return o;
 }
 

@@ -135,9 +135,10 @@ int queue_enqueue(struct queue *q, const struct queue_new *n, int64_t *ret_id,
     bool *ret_dup);
 
 /*
- * Claim the oldest runnable command: pending or failed with run_at <= now, or
- * processing with an expired lease (rescue), and no other command of its chat
- * running or waiting ahead of it.  It becomes processing with lease owner,
+ * Claim the oldest runnable command (by run_at, then id): pending or failed
+ * with run_at <= now, or processing with an expired lease (rescue), whose
+ * chat has nothing processing and nothing due or awaiting a retry ahead of
+ * it (a command scheduled for later does not hold its chat up).  It becomes processing with lease owner,
  * lease expiry now+lease_ms and attempts+1, audited "command_claimed".
  * Returns 1 and the command in *ret (caller frees), 0 when nothing is
  * runnable now, or a negative errno code.  An expired lease on a command

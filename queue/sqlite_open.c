@@ -15,11 +15,28 @@
 static const char *const job_tables[JOB_NKINDS] = { "commands", "outbox" };
 
 /*
- * Job statements name their table as @T.  Claim: the oldest runnable row
- * whose chat has nothing running and nothing waiting ahead of it.  A row
- * being rescued (processing, lease expired) is held back only by a live
- * lease of its chat, so two stuck rows of one chat cannot block each other.
+ * Job statements name their table as @T.
+ *
+ * Claim takes the oldest runnable row (by run_at, then id) whose chat is
+ * free: nothing of the chat processing, and nothing of it ahead (lower id)
+ * that is due or waiting for a retry.  A command scheduled for later does
+ * not hold its chat up.  A row being rescued (processing, lease expired) is
+ * held back only by a live lease of its chat, so two stuck rows of one chat
+ * cannot block each other.  Each branch walks commands_runnable in order and
+ * stops at the first free row; the chat test uses the partial index of
+ * active rows, so neither cost grows with completed history.
  */
+#define CHAT_ACTIVE                                                       \
+	"p.chat_id = c.chat_id "                                          \
+	"AND p.status IN ('pending', 'processing', 'failed') AND p.id <> c.id "
+#define CHAT_FREE                                                         \
+	"NOT EXISTS (SELECT 1 FROM @T p WHERE " CHAT_ACTIVE                \
+	"AND (p.status = 'processing' OR (p.id < c.id AND (p.status = "    \
+	"'failed' OR (p.status = 'pending' AND p.run_at <= ?1)))))"
+#define CLAIM_BRANCH(cond, free)                                          \
+	"SELECT * FROM (SELECT c.id, c.run_at FROM @T c WHERE " cond       \
+	" AND " free " ORDER BY c.run_at, c.id LIMIT 1)"
+
 static const char *const sql_text[ST_NSTMTS] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -46,16 +63,15 @@ static const char *const sql_text[ST_NSTMTS] = {
 	    "UPDATE @T SET status = 'processing', lease_owner = ?2, "
 	    "lease_expires_at = ?1 + ?3, attempts = attempts + 1, "
 	    "updated_at = ?1 "
-	    "WHERE id = (SELECT c.id FROM @T c "
-	    "  WHERE ((c.status IN ('pending', 'failed') AND c.run_at <= ?1) "
-	    "      OR (c.status = 'processing' AND c.lease_expires_at <= ?1)) "
-	    "  AND (c.chat_id IS NULL OR NOT EXISTS (SELECT 1 FROM @T p "
-	    "    WHERE p.chat_id = c.chat_id AND p.id <> c.id AND ("
-	    "      (p.status = 'processing' AND (c.status <> 'processing' "
-	    "                                    OR p.lease_expires_at > ?1)) "
-	    "      OR (c.status <> 'processing' "
-	    "          AND p.status IN ('pending', 'failed') AND p.id < c.id)))) "
-	    "  ORDER BY c.id LIMIT 1) "
+	    "WHERE id = (SELECT id FROM ("
+	    CLAIM_BRANCH("c.status = 'pending' AND c.run_at <= ?1", CHAT_FREE)
+	    " UNION ALL "
+	    CLAIM_BRANCH("c.status = 'failed' AND c.run_at <= ?1", CHAT_FREE)
+	    " UNION ALL "
+	    CLAIM_BRANCH("c.status = 'processing' AND c.lease_expires_at <= ?1",
+		"NOT EXISTS (SELECT 1 FROM @T p WHERE " CHAT_ACTIVE
+		"AND p.status = 'processing' AND p.lease_expires_at > ?1)")
+	    ") ORDER BY run_at, id LIMIT 1) "
 	    "RETURNING " JOB_COLUMNS,
 	[ST_JOB_COMPLETE] =
 	    "UPDATE @T SET status = 'completed', result = ?5, "

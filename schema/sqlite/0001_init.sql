@@ -37,11 +37,12 @@ CREATE TABLE commands (
 	updated_at       INTEGER NOT NULL,
 	finished_at      INTEGER
 ) STRICT;
--- claim: runnable rows in id order; rescue: expired leases
+-- claim: runnable rows by run_at, id; rescue: expired leases
 CREATE INDEX commands_runnable ON commands (status, run_at, id);
--- per-chat order: is an earlier or running command of this chat in the way?
-CREATE INDEX commands_chat ON commands (chat_id, status, id)
-	WHERE chat_id IS NOT NULL;
+-- per-chat order: is a running or earlier command of this chat in the way?
+-- Only active rows, so the check does not slow down as history grows.
+CREATE INDEX commands_active_chat ON commands (chat_id, id)
+	WHERE status IN ('pending', 'processing', 'failed');
 -- pruning and stats
 CREATE INDEX commands_finished ON commands (status, finished_at);
 
@@ -69,8 +70,8 @@ CREATE TABLE outbox (
 	finished_at      INTEGER
 ) STRICT;
 CREATE INDEX outbox_runnable ON outbox (status, run_at, id);
-CREATE INDEX outbox_chat ON outbox (chat_id, status, id)
-	WHERE chat_id IS NOT NULL;
+CREATE INDEX outbox_active_chat ON outbox (chat_id, id)
+	WHERE status IN ('pending', 'processing', 'failed');
 CREATE INDEX outbox_finished ON outbox (status, finished_at);
 
 CREATE TABLE drafts (
