@@ -1,9 +1,12 @@
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bot/cli.h"
 
@@ -83,6 +86,38 @@ cli_dispatch(struct cli *cli, const struct cli_cmd *table, const char *group,
 	    argv[0], group);
 }
 
+/*
+ * SQLite says only "unable to open database file" when the file is missing
+ * and cannot be created; name the folder, which is what the operator has to
+ * fix (it does not exist, or, like /proc, takes no new files).
+ */
+static int
+cannot_create(const char *path)
+{
+	char copy[PATH_MAX];
+	struct stat st;
+	const char *dir;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	dir = dirname(copy);
+	if (stat(dir, &st) < 0)
+		return cli_error("cannot open database %s: folder %s: %s", path,
+		    dir, strerror(errno));
+	return cli_error("cannot create database %s: the folder %s does not "
+	                 "take new files (%s)",
+	    path, dir, queue_open_error());
+}
+
+/* A lock time-out: say which timeout ran out and what to do about it. */
+static int
+busy_error(struct cli *cli, const char *what, const char *detail)
+{
+	return cli_error("%s: the database stayed locked past the busy "
+	                 "timeout of %s (%s); another process holds the "
+	                 "write lock: try again, or raise --busy-timeout",
+	    what, cfg_str(cli->cfg, "busy_timeout"), detail);
+}
+
 int
 cli_open_queue(struct cli *cli, const char *actor, struct queue **ret)
 {
@@ -92,9 +127,16 @@ cli_open_queue(struct cli *cli, const char *actor, struct queue **ret)
 		.actor = actor,
 	};
 	const char *path = cfg_str(cli->cfg, "db");
+	char what[PATH_MAX + 32];
 	int r;
 
 	r = queue_open(path, &o, ret);
+	if (r == -ENOENT)
+		return cannot_create(path);
+	if (r == -EBUSY) {
+		snprintf(what, sizeof(what), "cannot open database %s", path);
+		return busy_error(cli, what, queue_open_error());
+	}
 	if (r < 0)
 		return cli_error("cannot open database %s: %s (%s)", path,
 		    queue_strerror(r), queue_open_error());
@@ -102,10 +144,20 @@ cli_open_queue(struct cli *cli, const char *actor, struct queue **ret)
 }
 
 int
+cli_queue_error(struct cli *cli, struct queue *q, const char *what, int r)
+{
+	if (r == -EBUSY)
+		return busy_error(cli, what, queue_errmsg(q));
+	return cli_error("%s: %s", what, queue_errmsg(q));
+}
+
+int
 cli_getopt(int argc, char **argv, const struct option *opts, const char *usage,
     int *ret_code)
 {
-	char shorts[64] = "+:";
+	/* ':' first: a missing value is reported as such.  No '+': options
+	 * may follow the arguments, as in "queue retry 12 --json". */
+	char shorts[64] = ":";
 	size_t n = strlen(shorts);
 	int ch;
 

@@ -39,6 +39,10 @@ int cli_dispatch(struct cli *cli, const struct cli_cmd *table,
  * path) and return non-zero. */
 int cli_open_queue(struct cli *cli, const char *actor, struct queue **ret);
 
+/* Print why queue call what ("queue add") failed with r, from
+ * queue_errmsg(q); a lock time-out names the busy timeout.  Returns 1. */
+int cli_queue_error(struct cli *cli, struct queue *q, const char *what, int r);
+
 /* Print "draftbot: …" on stderr and return 1 (or EXIT_USAGE from
  * cli_usage). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,6 +1,7 @@
 /* draftbot migrate, draftbot config check */
 #include <errno.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -30,11 +31,22 @@ cli_migrate(struct cli *cli, int argc, char **argv)
 	r = cli_open_queue(cli, "operator", &q);
 	if (r != 0)
 		return r;
-	if (json)
-		printf("{\"db\":\"%s\",\"schema_version\":%d,\"latest\":%d}\n",
-		    cfg_str(cli->cfg, "db"), queue_schema_version(q),
-		    queue_schema_latest());
-	else
+	if (json) {
+		/* json-c escapes the path; a quote in it must stay JSON. */
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(
+		    o, "db", json_object_new_string(cfg_str(cli->cfg, "db")));
+		json_object_object_add(o, "schema_version",
+		    json_object_new_int(queue_schema_version(q)));
+		json_object_object_add(
+		    o, "latest", json_object_new_int(queue_schema_latest()));
+		printf("%s\n",
+		    json_object_to_json_string_ext(o,
+		        JSON_C_TO_STRING_PLAIN |
+		            JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else
 		printf("%s: schema version %d (this draftbot knows up to %d)\n",
 		    cfg_str(cli->cfg, "db"), queue_schema_version(q),
 		    queue_schema_latest());

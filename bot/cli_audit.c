@@ -93,7 +93,7 @@ audit_tail(struct cli *cli, int argc, char **argv)
 	struct queue *q = NULL;
 	bool follow = false, json = false, since = false, lines = false;
 	int64_t v, last_id = 0;
-	int ch, code = -1, r;
+	int ch, code = -1, r, timeout_ms = 1000;
 
 	while ((ch = cli_getopt(argc, argv, opts, usage, &code)) != -1) {
 		switch (ch) {
@@ -158,19 +158,29 @@ audit_tail(struct cli *cli, int argc, char **argv)
 	fflush(stdout);
 	f.last = 0;
 	while (r >= 0 && follow && !stop) {
-		r = audit_wait(q, 1000);
+		int64_t seen = last_id;
+		bool woke;
+
+		r = audit_wait(q, timeout_ms);
 		if (r < 0)
 			break;
-		if (r == 0)
-			continue;
+		/*
+		 * Look after a time-out too.  The wake-up comes with the
+		 * writer's write to the WAL, which is before its commit is
+		 * visible to readers, and no later write need follow.  So a
+		 * wake-up that finds nothing gets a second look soon, and
+		 * every time-out a look of its own.
+		 */
+		woke = r > 0;
 		f.after_id = last_id;
 		r = audit_query(q, &f, print_entry, &json, &last_id);
 		if (fflush(stdout) != 0 || ferror(stdout))
 			break;
+		timeout_ms = woke && last_id == seen ? 50 : 1000;
 	}
 	if (r == -EINTR)
 		r = 0;
-	code = r < 0 ? cli_error("audit tail: %s", queue_errmsg(q)) : 0;
+	code = r < 0 ? cli_queue_error(cli, q, "audit tail", r) : 0;
 	queue_close(q);
 	return code;
 }

@@ -15,6 +15,58 @@ const struct option cli_json_only[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/*
+ * Refuse what queue_enqueue() would refuse before the database is opened (or
+ * created), so a mistyped argument is a usage error that changes nothing.
+ */
+static int
+check_new(const struct queue_new *n)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	size_t len;
+	int code = 0;
+
+	len = strlen(n->type);
+	if (len == 0 || len > QUEUE_TYPE_MAX)
+		return cli_usage("--type: the type is %zu bytes; it must be 1 "
+		                 "to %d",
+		    len, QUEUE_TYPE_MAX);
+	len = strlen(n->key);
+	if (len == 0 || len > QUEUE_KEY_MAX)
+		return cli_usage("--key: the key is %zu bytes; it must be 1 "
+		                 "to %d",
+		    len, QUEUE_KEY_MAX);
+	if (n->payload == NULL)
+		return 0;
+	len = strlen(n->payload);
+	if (len > QUEUE_PAYLOAD_MAX)
+		return cli_usage("--payload: the payload is %zu bytes; the "
+		                 "limit is %d",
+		    len, QUEUE_PAYLOAD_MAX);
+	tok = json_tokener_new();
+	if (tok == NULL)
+		return cli_error("out of memory");
+	/* Passing the NUL too ends a bare number or "true" at the end. */
+	o = json_tokener_parse_ex(tok, n->payload, (int)len + 1);
+	if (o == NULL)
+		code = cli_usage("--payload: '%.80s' is not valid JSON (%s)",
+		    n->payload,
+		    json_tokener_error_desc(json_tokener_get_error(tok)));
+	else if (!json_object_is_type(o, json_type_object))
+		code = cli_usage("--payload: a JSON %s is not allowed; the "
+		                 "payload must be an object such as "
+		                 "{\"text\":\"hi\"}",
+		    json_type_to_name(json_object_get_type(o)));
+	else if (json_tokener_get_parse_end(tok) != len)
+		code = cli_usage("--payload: unexpected text after the JSON "
+		                 "object: '%.80s'",
+		    n->payload + json_tokener_get_parse_end(tok));
+	json_object_put(o);
+	json_tokener_free(tok);
+	return code;
+}
+
 static int
 queue_add(struct cli *cli, int argc, char **argv)
 {
@@ -86,12 +138,15 @@ queue_add(struct cli *cli, int argc, char **argv)
 	if (n.type == NULL || n.key == NULL)
 		return cli_usage("queue add needs --type and --key\nusage: %s",
 		    usage);
+	code = check_new(&n);
+	if (code != 0)
+		return code;
 	r = cli_open_queue(cli, "operator", &q);
 	if (r != 0)
 		return r;
 	r = queue_enqueue(q, &n, &id, &dup);
 	if (r < 0) {
-		code = cli_error("queue add: %s", queue_errmsg(q));
+		code = cli_queue_error(cli, q, "queue add", r);
 	} else if (json) {
 		printf("{\"id\":%lld,\"duplicate\":%s}\n", (long long)id,
 		    dup ? "true" : "false");
@@ -162,7 +217,7 @@ queue_stats_cmd(struct cli *cli, int argc, char **argv)
 	if (r == 0)
 		r = outbox_stats(q, &ob);
 	if (r < 0) {
-		code = cli_error("queue stats: %s", queue_errmsg(q));
+		code = cli_queue_error(cli, q, "queue stats", r);
 	} else if (json) {
 		struct json_object *o = stats_json(&st);
 
@@ -291,7 +346,7 @@ list_common(struct cli *cli, int argc, char **argv, int status,
 		ctx.array = json_object_new_array();
 	r = queue_list(q, status, (int)limit, print_cmd, &ctx);
 	if (r < 0) {
-		code = cli_error("queue list: %s", queue_errmsg(q));
+		code = cli_queue_error(cli, q, "queue list", r);
 	} else {
 		if (ctx.json)
 			printf("%s\n",
@@ -335,7 +390,9 @@ queue_retry_cmd(struct cli *cli, int argc, char **argv)
 		json = true;
 	}
 	if (optind + 1 != argc)
-		return cli_usage("usage: %s", usage);
+		return cli_usage("queue retry needs exactly one command id\n"
+		                 "usage: %s",
+		    usage);
 	if (cli_parse_int64(argv[optind], &id) < 0 || id <= 0)
 		return cli_usage("queue retry: '%s' is not a command id",
 		    argv[optind]);
@@ -344,7 +401,7 @@ queue_retry_cmd(struct cli *cli, int argc, char **argv)
 		return r;
 	r = queue_retry(q, id);
 	if (r < 0) {
-		code = cli_error("queue retry: %s", queue_errmsg(q));
+		code = cli_queue_error(cli, q, "queue retry", r);
 	} else {
 		if (json)
 			printf("{\"id\":%lld,\"status\":\"pending\"}\n",
@@ -385,7 +442,7 @@ queue_prune_cmd(struct cli *cli, int argc, char **argv)
 	r = queue_prune(q, now - keep_done, keep_audit ? now - keep_audit : 0,
 	    &cmds, &audit);
 	if (r < 0) {
-		code = cli_error("queue prune: %s", queue_errmsg(q));
+		code = cli_queue_error(cli, q, "queue prune", r);
 	} else {
 		if (json)
 			printf("{\"commands\":%lld,\"audit_rows\":%lld}\n",

@@ -110,45 +110,53 @@ main(int argc, char **argv)
 	char err[CFG_ERR_MAX];
 	struct cli cli = { 0 };
 	enum log_level level;
-	int nsets = 0, first, r;
+	int nsets = 0, first, code, r;
 
 	first = parse_globals(argc, argv, &config, sets, &nsets);
-	if (first < 0)
-		return EXIT_USAGE;
+	if (first < 0) {
+		code = EXIT_USAGE;
+		goto out;
+	}
 	if (first >= argc) {
 		usage(stderr);
-		return EXIT_USAGE;
+		code = EXIT_USAGE;
+		goto out;
 	}
 	if (strcmp(argv[first], "--help") == 0 ||
 	    strcmp(argv[first], "help") == 0) {
 		usage(stdout);
-		return 0;
+		code = 0;
+		goto out;
 	}
 	if (strcmp(argv[first], "--version") == 0) {
 		printf("draftbot %s\n", DRAFTBOT_VERSION);
-		return 0;
+		code = 0;
+		goto out;
 	}
-	if (strncmp(argv[first], "-", 1) == 0)
-		return cli_usage("unknown option '%s' (see 'draftbot --help')",
-		    argv[first]);
+	if (strncmp(argv[first], "-", 1) == 0) {
+		code = cli_usage(
+		    "unknown option '%s' (see 'draftbot --help')", argv[first]);
+		goto out;
+	}
 	r = cfg_load(settings_table, config, &cli.cfg, err, sizeof(err));
-	if (r < 0)
-		return cli_error("configuration: %s", err);
+	if (r < 0) {
+		code = cli_error("configuration: %s", err);
+		goto out;
+	}
 	for (int i = 0; i < nsets; i++) {
 		r = cfg_set(cli.cfg, sets[i][0], sets[i][1], err, sizeof(err));
 		if (r < 0) {
-			r = cli_usage("option --%s: %s", sets[i][0], err);
-			for (int j = i; j < nsets; j++)
-				free((char *)sets[j][0]);
-			cfg_free(cli.cfg);
-			return r;
+			code = cli_usage("option --%s: %s", sets[i][0], err);
+			goto out;
 		}
-		free((char *)sets[i][0]);
 	}
 	if (log_level_parse(cfg_str(cli.cfg, "log_level"), &level) == 0)
 		log_set_level(level);
-	r = cli_dispatch(&cli, commands, "draftbot", argc - first,
-	    argv + first);
+	code = cli_dispatch(
+	    &cli, commands, "draftbot", argc - first, argv + first);
+out:
+	for (int i = 0; i < nsets; i++)
+		free((char *)sets[i][0]);
 	cfg_free(cli.cfg);
-	return r;
+	return code;
 }

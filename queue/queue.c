@@ -248,9 +248,8 @@ queue_rollback(struct queue *q)
 	return q->be->rollback(q);
 }
 
-/* Is text a JSON object?  Cheap enough for every enqueue. */
-static bool
-is_json_object(const char *text, size_t len)
+bool
+queue_is_json_object(const char *text, size_t len)
 {
 	struct json_tokener *tok;
 	struct json_object *o;
@@ -295,7 +294,7 @@ job_validate_new(struct queue *q, const struct queue_new *n)
 		return queue_set_error(q, -EINVAL,
 		    "the payload is %zu bytes; the limit is %d", len,
 		    QUEUE_PAYLOAD_MAX);
-	if (!is_json_object(n->payload, len))
+	if (!queue_is_json_object(n->payload, len))
 		return queue_set_error(q, -EINVAL,
 		    "the payload is not a JSON object");
 	return 0;

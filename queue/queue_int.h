@@ -77,6 +77,10 @@ enum job_event { EV_CREATED, EV_CLAIMED, EV_DONE, EV_RETRY, EV_DEAD,
 	EV_REQUEUED, EV_NEVENTS };
 const char *job_action(enum job_kind k, enum job_event ev);
 
+/* Is text (len bytes) one JSON object with nothing after it but white
+ * space?  Cheap enough for every enqueue. */
+bool queue_is_json_object(const char *text, size_t len);
+
 /* Validate a queue_new (sizes, JSON object payload).  0 or -EINVAL with
  * q->errmsg set. */
 int job_validate_new(struct queue *q, const struct queue_new *n);

@@ -136,37 +136,29 @@ static int
 expire_dead(struct queue *q, enum job_kind k, int64_t now)
 {
 	sqlite3_stmt *s = sq_stmt(q, k, ST_JOB_EXPIRE_DEAD);
-	struct {
-		int64_t id, chat, user;
-		int attempts;
-	} rows[16];
-	int n = 0, rc, r = 0;
+	int rc = SQLITE_DONE, r = 0;
 
 	if (s == NULL)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, now);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n < 16) {
-			rows[n].id = sqlite3_column_int64(s, 0);
-			rows[n].chat = sqlite3_column_int64(s, 1);
-			rows[n].user = sqlite3_column_int64(s, 2);
-			rows[n].attempts = sqlite3_column_int(s, 3);
-			n++;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return sq_error(q, rc, "expire leases");
-	sqlite3_reset(s);
-	for (int i = 0; i < n && r == 0; i++) {
+	/*
+	 * SQLite makes all the changes of an UPDATE … RETURNING in the first
+	 * step and hands the rows out from memory, so each row can be
+	 * audited as it comes, however many leases expired at once.
+	 */
+	while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct json_object *d = json_object_new_object();
 
 		json_object_object_add(d, "attempt",
-		    json_object_new_int(rows[i].attempts));
+		    json_object_new_int(sqlite3_column_int(s, 3)));
 		json_object_object_add(d, "error",
 		    json_object_new_string("lease expired on the last attempt"));
-		r = sq_audit_job(q, k, EV_DEAD, rows[i].id, rows[i].chat,
-		    rows[i].user, d);
+		r = sq_audit_job(q, k, EV_DEAD, sqlite3_column_int64(s, 0),
+		    sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2), d);
 	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = sq_error(q, rc, "expire leases");
+	sqlite3_reset(s);
 	return r;
 }
 

@@ -265,6 +265,7 @@ int
 sq_txn_end(struct queue *q, int r)
 {
 	struct sq *sq = sq_of(q);
+	int c;
 
 	if (--sq->depth > 0 || q->in_txn)
 		return r;
@@ -272,7 +273,9 @@ sq_txn_end(struct queue *q, int r)
 		sq_rollback(q);
 		return r;
 	}
-	return sq_commit(q);
+	/* r may be a count (a claim's 1): keep it unless the commit fails. */
+	c = sq_commit(q);
+	return c < 0 ? c : r;
 }
 
 int
