@@ -1,4 +1,5 @@
 #include <dirent.h>
+#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -23,6 +24,7 @@ struct doorbell {
 	pid_t recv_pid;           /* the process that bound recv_fd */
 	char recv_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct timespec seen_mtime; /* folder mtime when names were read */
+	int64_t read_at_ms;         /* wall clock when they were read */
 	int nnames;
 	char names[BELL_MAX_LISTENERS][BELL_NAME_MAX];
 };
@@ -75,11 +77,20 @@ fail:
 	return r;
 }
 
+static int64_t
+ts_ms(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000 + t->tv_nsec / 1000000;
+}
+
 /*
- * Re-read the listener names when the folder changed.  Timestamps are
- * coarse (a few ms), so a folder changed within the last 2 s is read again
- * every time rather than trusting an equal mtime.
+ * Re-read the listener names when the folder changed.  Folder timestamps are
+ * coarse (one clock tick, a few ms): two changes within one tick leave the
+ * same mtime.  So an equal mtime is trusted only when the names were read
+ * well after it (BELL_TICK_MS); a read made within the tick is repeated.
  */
+#define BELL_TICK_MS 50
+
 static int
 refresh_names(struct doorbell *b)
 {
@@ -90,11 +101,12 @@ refresh_names(struct doorbell *b)
 
 	if (stat(b->dir, &st) < 0)
 		return -errno;
-	clock_gettime(CLOCK_REALTIME, &now);
 	if (b->nnames >= 0 && st.st_mtim.tv_sec == b->seen_mtime.tv_sec &&
 	    st.st_mtim.tv_nsec == b->seen_mtime.tv_nsec &&
-	    now.tv_sec - st.st_mtim.tv_sec > 2)
+	    b->read_at_ms > ts_ms(&st.st_mtim) + BELL_TICK_MS)
 		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	b->read_at_ms = ts_ms(&now);
 	d = opendir(b->dir);
 	if (d == NULL)
 		return -errno;
