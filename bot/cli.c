@@ -186,3 +186,29 @@ cli_getopt(int argc, char **argv, const struct option *opts, const char *usage,
 	return ch;
 }
 
+
+int
+cli_json_args(int argc, char **argv, const char *name, const char *usage,
+    int nargs, bool *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, code = -1;
+
+	*json = false;
+	while ((ch = cli_getopt(argc, argv, opts, usage, &code)) != -1) {
+		if (ch != 'j')
+			return code;
+		*json = true;
+	}
+	if (argc - optind > nargs)
+		return cli_usage("%s: unexpected argument '%s'\nusage: %s",
+		    name, argv[optind + nargs], usage);
+	if (argc - optind < nargs)
+		return cli_usage("%s: missing argument\nusage: %s", name,
+		    usage);
+	return -1;
+}

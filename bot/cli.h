@@ -60,8 +60,14 @@ int cli_parse_int64(const char *s, int64_t *ret);
 int cli_getopt(int argc, char **argv, const struct option *opts,
     const char *usage, int *ret_code);
 
-/* Options of commands that take only --json and --help. */
-extern const struct option cli_json_only[];
+/*
+ * Parse the options of a command that takes only --json (and --help) and
+ * exactly nargs plain arguments, found at argv[optind…] afterwards.  name is
+ * the command's words for messages ("queue retry").  Returns -1 to go on, or
+ * the exit code to return: 0 after --help, EXIT_USAGE after an error.
+ */
+int cli_json_args(int argc, char **argv, const char *name, const char *usage,
+    int nargs, bool *json);
 
 /* The subcommand groups, each in its own file. */
 int cli_queue(struct cli *cli, int argc, char **argv);

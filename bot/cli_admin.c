@@ -16,17 +16,11 @@ cli_migrate(struct cli *cli, int argc, char **argv)
 	static const char usage[] = "draftbot migrate [--json]";
 	struct queue *q = NULL;
 	bool json = false;
-	int ch, code = -1, r;
+	int code, r;
 
-	while ((ch = cli_getopt(argc, argv, cli_json_only, usage, &code)) !=
-	    -1) {
-		if (ch != 'j')
-			return code;
-		json = true;
-	}
-	if (optind < argc)
-		return cli_usage("migrate: unexpected argument '%s'",
-		    argv[optind]);
+	code = cli_json_args(argc, argv, "migrate", usage, 0, &json);
+	if (code >= 0)
+		return code;
 	/* Opening applies whatever migrations are pending. */
 	r = cli_open_queue(cli, "operator", &q);
 	if (r != 0)
@@ -80,17 +74,11 @@ config_check(struct cli *cli, int argc, char **argv)
 	static const char usage[] = "draftbot [--config FILE] config check "
 				    "[--json]";
 	bool json = false;
-	int ch, code = -1;
+	int code;
 
-	while ((ch = cli_getopt(argc, argv, cli_json_only, usage, &code)) !=
-	    -1) {
-		if (ch != 'j')
-			return code;
-		json = true;
-	}
-	if (optind < argc)
-		return cli_usage("config check: unexpected argument '%s'",
-		    argv[optind]);
+	code = cli_json_args(argc, argv, "config check", usage, 0, &json);
+	if (code >= 0)
+		return code;
 	/* Loading already refused unknown keys and bad values. */
 	if (cfg_print(cli->cfg, stdout, json) < 0)
 		return cli_error("config check: cannot write the output");

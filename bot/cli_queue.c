@@ -9,12 +9,6 @@
 #include "common/timeutil.h"
 #include "queue/outbox.h"
 
-const struct option cli_json_only[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 /*
  * Refuse what queue_enqueue() would refuse before the database is opened (or
  * created), so a mistyped argument is a usage error that changes nothing.
@@ -119,9 +113,9 @@ queue_add(struct cli *cli, int argc, char **argv)
 			break;
 		case 'm':
 			if (cli_parse_int64(optarg, &v) < 0 || v < 1 ||
-			    v > 1000)
+			    v > 100)
 				return cli_usage("--max-attempts: '%s' is not "
-						 "a number from 1 to 1000",
+						 "a number from 1 to 100",
 				    optarg);
 			n.max_attempts = (int)v;
 			break;
@@ -200,16 +194,11 @@ queue_stats_cmd(struct cli *cli, int argc, char **argv)
 	struct queue_stats st, ob;
 	struct queue *q = NULL;
 	bool json = false;
-	int ch, code = -1, r;
+	int code, r;
 
-	while ((ch = cli_getopt(argc, argv, cli_json_only, usage, &code)) != -1) {
-		if (ch != 'j')
-			return code;
-		json = true;
-	}
-	if (optind < argc)
-		return cli_usage("queue stats: unexpected argument '%s'",
-		    argv[optind]);
+	code = cli_json_args(argc, argv, "queue stats", usage, 0, &json);
+	if (code >= 0)
+		return code;
 	r = cli_open_queue(cli, "operator", &q);
 	if (r != 0)
 		return r;
@@ -382,17 +371,11 @@ queue_retry_cmd(struct cli *cli, int argc, char **argv)
 	struct queue *q = NULL;
 	bool json = false;
 	int64_t id;
-	int ch, code = -1, r;
+	int code, r;
 
-	while ((ch = cli_getopt(argc, argv, cli_json_only, usage, &code)) != -1) {
-		if (ch != 'j')
-			return code;
-		json = true;
-	}
-	if (optind + 1 != argc)
-		return cli_usage("queue retry needs exactly one command id\n"
-		                 "usage: %s",
-		    usage);
+	code = cli_json_args(argc, argv, "queue retry", usage, 1, &json);
+	if (code >= 0)
+		return code;
 	if (cli_parse_int64(argv[optind], &id) < 0 || id <= 0)
 		return cli_usage("queue retry: '%s' is not a command id",
 		    argv[optind]);
@@ -423,24 +406,20 @@ queue_prune_cmd(struct cli *cli, int argc, char **argv)
 	struct queue *q = NULL;
 	int64_t now, cmds = 0, audit = 0, keep_done, keep_audit;
 	bool json = false;
-	int ch, code = -1, r;
+	int code, r;
 
-	while ((ch = cli_getopt(argc, argv, cli_json_only, usage, &code)) != -1) {
-		if (ch != 'j')
-			return code;
-		json = true;
-	}
-	if (optind < argc)
-		return cli_usage("queue prune: unexpected argument '%s'",
-		    argv[optind]);
+	code = cli_json_args(argc, argv, "queue prune", usage, 0, &json);
+	if (code >= 0)
+		return code;
 	r = cli_open_queue(cli, "operator", &q);
 	if (r != 0)
 		return r;
 	now = queue_now(q);
 	keep_done = cfg_int(cli->cfg, "completed_retention");
 	keep_audit = cfg_int(cli->cfg, "audit_retention");
-	r = queue_prune(q, now - keep_done, keep_audit ? now - keep_audit : 0,
-	    &cmds, &audit);
+	/* 0 keeps rows of that kind for ever */
+	r = queue_prune(q, keep_done ? now - keep_done : 0,
+	    keep_audit ? now - keep_audit : 0, &cmds, &audit);
 	if (r < 0) {
 		code = cli_queue_error(cli, q, "queue prune", r);
 	} else {

@@ -46,6 +46,23 @@ choose_dir(const char *db_path, char *dir, size_t len)
 	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 
+/*
+ * The folder must be a real folder of ours that nobody else can write: in
+ * /tmp another user could have made it first to catch or fake rings.
+ */
+static int
+check_dir(const char *dir)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022) != 0)
+		return -EPERM;
+	return 0;
+}
+
 int
 doorbell_open(const char *db_path, struct doorbell **ret)
 {
@@ -63,6 +80,9 @@ doorbell_open(const char *db_path, struct doorbell **ret)
 		r = -errno;
 		goto fail;
 	}
+	r = check_dir(b->dir);
+	if (r < 0)
+		goto fail;
 	b->send_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    0);
 	if (b->send_fd < 0) {

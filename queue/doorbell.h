@@ -15,7 +15,9 @@ struct doorbell;
 
 /*
  * Prepare the bell for the database at db_path (which must exist).
- * Returns 0 and the handle in *ret, or a negative errno code.
+ * Returns 0 and the handle in *ret, or a negative errno code (-EPERM when
+ * the folder is not a directory owned by us and closed to others; waiters
+ * then rely on their fallback poll).
  */
 int doorbell_open(const char *db_path, struct doorbell **ret);
 

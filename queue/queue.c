@@ -371,6 +371,25 @@ backoff_ms(int attempt)
 	return base + jitter;
 }
 
+/* Cut a partial UTF-8 sequence left at the end by truncation. */
+static void
+utf8_trim(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+
+	while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0 || ((unsigned char)s[i - 1] & 0x80) == 0)
+		return; /* ends in ASCII */
+	i--; /* the lead byte */
+	need = ((unsigned char)s[i] & 0xe0) == 0xc0   ? 2
+	    : ((unsigned char)s[i] & 0xf0) == 0xe0 ? 3
+	    : ((unsigned char)s[i] & 0xf8) == 0xf0 ? 4
+						     : 0;
+	if (n - i != need)
+		s[i] = '\0';
+}
+
 int
 job_fail(struct queue *q, enum job_kind k, const struct queue_cmd *c,
     enum queue_failure kind, int64_t delay_ms, const char *error)
@@ -385,6 +404,7 @@ job_fail(struct queue *q, enum job_kind k, const struct queue_cmd *c,
 		snprintf(msg, sizeof(msg), "gave up after %d attempts: %s",
 		    c->attempts, error ? error : "unknown error");
 	}
+	utf8_trim(msg);
 	if (delay_ms < 0)
 		delay_ms = backoff_ms(c->attempts);
 	r = q->be->fail(q, k, c, dead, queue_now(q) + delay_ms, msg);

@@ -291,15 +291,14 @@ sq_bind_id(sqlite3_stmt *s, int i, int64_t v)
 	return v ? sqlite3_bind_int64(s, i, v) : sqlite3_bind_null(s, i);
 }
 
+/* Run a one-row, one-integer query. */
 static int
-read_version(struct queue *q, int *ret)
+query_int(struct queue *q, const char *sql, int *ret)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(sq_of(q)->db,
-	    "SELECT coalesce(max(version), 0) FROM schema_version", -1, &s,
-	    NULL);
+	rc = sqlite3_prepare_v2(sq_of(q)->db, sql, -1, &s, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -311,84 +310,111 @@ read_version(struct queue *q, int *ret)
 }
 
 /*
- * Bring the schema up to date in one transaction.  The version is read
- * first without the write lock so that an up-to-date database is opened
- * without writing anything.
+ * What is this file?  Reads only.  *ret_version: 0 for a new, empty file.
+ * A file with tables but no schema_version is somebody else's database:
+ * -EBADMSG, and it is left untouched.  A newer schema: -EPROTO.
  */
 static int
-migrate(struct queue *q)
+identify(struct queue *q, int *ret_version)
 {
-	int version = 0, r;
-	sqlite3_stmt *s = NULL;
-	int latest = (int)schema_sqlite_count;
+	int latest = (int)schema_sqlite_count, n = 0, r;
 
+	/* The first read of the file: a corrupt one fails here. */
+	r = query_int(q,
+	    "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+	    "AND name = 'schema_version'",
+	    &n);
+	if (r < 0)
+		return r;
+	if (n == 0) {
+		r = query_int(q,
+		    "SELECT count(*) FROM sqlite_master "
+		    "WHERE name NOT LIKE 'sqlite_%'",
+		    &n);
+		if (r < 0)
+			return r;
+		if (n > 0)
+			return queue_set_error(q, -EBADMSG,
+			    "the file is an SQLite database of something else "
+			    "(%d objects, no draftbot schema); it was left "
+			    "unchanged",
+			    n);
+		*ret_version = 0;
+		return 0;
+	}
+	r = query_int(q, "SELECT coalesce(max(version), 0) FROM schema_version",
+	    ret_version);
+	if (r < 0)
+		return r;
+	if (*ret_version > latest)
+		return queue_set_error(q, -EPROTO,
+		    "the database has schema version %d but this draftbot "
+		    "knows only up to %d; run a newer draftbot (schemas are "
+		    "never downgraded)",
+		    *ret_version, latest);
+	return 0;
+}
+
+static int
+record_version(struct queue *q, const struct schema_migration *m,
+    const char *what)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(sq_of(q)->db,
+	    "INSERT INTO schema_version (version, name, applied_at) "
+	    "VALUES (?1, ?2, ?3)",
+	    -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int(s, 1, m->version);
+		sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, queue_now(q));
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : sq_error(q, rc, what);
+}
+
+/*
+ * Bring the schema from version up to date in one write transaction, with
+ * the schema_version rows.  Another process may have migrated between
+ * identify() and the lock, so the version is read again under it.
+ */
+static int
+migrate(struct queue *q, int version)
+{
+	int latest = (int)schema_sqlite_count, r;
+
+	if (version == latest)
+		return 0;
+	r = sq_exec(q, "BEGIN IMMEDIATE", "migrate");
+	if (r < 0)
+		return r;
+	r = identify(q, &version);
+	if (r < 0)
+		goto out;
 	r = sq_exec(q,
 	    "CREATE TABLE IF NOT EXISTS schema_version ("
 	    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
 	    "applied_at INTEGER NOT NULL) STRICT",
 	    "create schema_version");
-	if (r < 0)
-		return r;
-	r = read_version(q, &version);
-	if (r < 0)
-		return r;
-	if (version == latest)
-		goto done;
-	r = sq_exec(q, "BEGIN IMMEDIATE", "migrate");
-	if (r < 0)
-		return r;
-	r = read_version(q, &version);
-	if (r < 0)
-		goto out;
-	if (version > latest) {
-		r = queue_set_error(q, -EPROTO,
-		    "the database has schema version %d but this draftbot "
-		    "knows only up to %d; run a newer draftbot (schemas are "
-		    "never downgraded)",
-		    version, latest);
-		goto out;
-	}
-	for (int i = version; i < latest; i++) {
+	for (int i = version; r == 0 && i < latest; i++) {
 		const struct schema_migration *m = &schema_sqlite[i];
 		char what[96];
-		int rc;
 
 		snprintf(what, sizeof(what), "migration %04d_%s", m->version,
 		    m->name);
 		r = sq_exec(q, m->sql, what);
-		if (r < 0)
-			goto out;
-		rc = sqlite3_prepare_v2(sq_of(q)->db,
-		    "INSERT INTO schema_version (version, name, applied_at) "
-		    "VALUES (?1, ?2, ?3)",
-		    -1, &s, NULL);
-		if (rc == SQLITE_OK) {
-			sqlite3_bind_int(s, 1, m->version);
-			sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(s, 3, queue_now(q));
-			rc = sqlite3_step(s);
-		}
-		sqlite3_finalize(s);
-		s = NULL;
-		if (rc != SQLITE_DONE) {
-			r = sq_error(q, rc, what);
-			goto out;
-		}
+		if (r == 0)
+			r = record_version(q, m, what);
 	}
-	version = latest;
 out:
 	if (r < 0) {
 		sq_exec(q, "ROLLBACK", "rollback");
 		return r;
 	}
-	r = sq_exec(q, "COMMIT", "migrate");
-	if (r < 0)
-		return r;
-done:
-	if (version > latest)
-		return -EPROTO;
-	sq_of(q)->schema_version = version;
-	return 0;
+	return sq_exec(q, "COMMIT", "migrate");
 }
 
 /* Settings of every connection; see DESIGN.md §4 "SQLite rules". */
@@ -399,9 +425,6 @@ configure(struct queue *q)
 	sqlite3_stmt *s = NULL;
 	int rc, r;
 
-	sqlite3_extended_result_codes(sq->db, 1);
-	sqlite3_busy_timeout(sq->db, q->opts.busy_timeout_ms);
-	/* The first read of the file: a corrupt file fails here. */
 	rc = sqlite3_prepare_v2(sq->db, "PRAGMA journal_mode = WAL", -1, &s,
 	    NULL);
 	if (rc == SQLITE_OK)
@@ -433,7 +456,7 @@ sq_open(struct queue *q, const char *path)
 {
 	struct sq *sq;
 	struct stat st;
-	int rc, r;
+	int rc, r, version = 0;
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		queue_set_open_error("%s is a directory, not a database file",
@@ -453,12 +476,19 @@ sq_open(struct queue *q, const char *path)
 		r = sq_error(q, rc, "open");
 		goto fail;
 	}
+	sqlite3_extended_result_codes(sq->db, 1);
+	sqlite3_busy_timeout(sq->db, q->opts.busy_timeout_ms);
+	/* Nothing is written to a file until we know it is ours. */
+	r = identify(q, &version);
+	if (r < 0)
+		goto fail;
 	r = configure(q);
 	if (r < 0)
 		goto fail;
-	r = migrate(q);
+	r = migrate(q, version);
 	if (r < 0)
 		goto fail;
+	sq->schema_version = (int)schema_sqlite_count;
 	return 0;
 fail:
 	queue_set_open_error("%s: %s", path, q->errmsg);

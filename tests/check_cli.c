@@ -1305,7 +1305,7 @@ END_TEST
 START_TEST(bad_max_attempts)
 {
 	REFUSED(db_only, 2,
-	    "draftbot: --max-attempts: '0' is not a number from 1 to 1000\n",
+	    "draftbot: --max-attempts: '0' is not a number from 1 to 100\n",
 	    "queue", "add", "--type", "message", "--key", "k9",
 	    "--max-attempts", "0");
 }

@@ -123,6 +123,26 @@ START_TEST(open_missing_folder)
 }
 END_TEST
 
+/* A bell folder others can write to (made first by someone else) is not
+ * used, and nothing is bound in it. */
+START_TEST(open_refuses_open_folder)
+{
+	struct doorbell *b = (struct doorbell *)&b;
+	char db[400], bell[420];
+	struct fx f;
+
+	fx_init(&f);
+	snprintf(db, sizeof(db), "%s/queue.db", f.dir);
+	snprintf(bell, sizeof(bell), "%s-bell", db);
+	ck_assert_int_eq(mkdir(bell, 0700), 0);
+	ck_assert_int_eq(chmod(bell, 0777), 0);
+	ck_assert_int_eq(doorbell_open(db, &b), -EPERM);
+	ck_assert_ptr_eq(b, (struct doorbell *)&b);
+	ck_assert_int_eq(rmdir(bell), 0); /* still empty */
+	rm_tree(f.dir);
+}
+END_TEST
+
 START_TEST(first_wait_then_timeout)
 {
 	struct timespec t0;
@@ -291,6 +311,7 @@ doorbell_suite(void)
 
 	tcase_add_test(tc, open_creates_folder);
 	tcase_add_test(tc, open_missing_folder);
+	tcase_add_test(tc, open_refuses_open_folder);
 	tcase_add_test(tc, first_wait_then_timeout);
 	tcase_add_test(tc, ring_wakes);
 	tcase_add_test(tc, stale_socket_removed);

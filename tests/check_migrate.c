@@ -461,18 +461,24 @@ START_TEST(foreign_database)
 	{
 		struct queue *q = (struct queue *)&q;
 
-		/* which code is a matter of taste: -EIO today */
-		ck_assert_int_lt(queue_open(db, NULL, &q), 0);
+		/* somebody else's database: refused before anything is written */
+		ck_assert_int_eq(queue_open(db, NULL, &q), -EBADMSG);
 		ck_assert_ptr_eq(q, (struct queue *)&q);
 	}
-	ck_assert_ptr_nonnull(strstr(queue_open_error(), "migration 0001"));
-	ck_assert_ptr_nonnull(strstr(queue_open_error(), "effects"));
+	ck_assert_ptr_nonnull(
+	    strstr(queue_open_error(), "an SQLite database of something else"));
+	ck_assert_ptr_nonnull(strstr(queue_open_error(), "left unchanged"));
 	h = raw_open(db);
 	ck_assert_int_eq(raw_int(h,
 	                     "SELECT count(*) FROM sqlite_master "
 	                     "WHERE name IN ('users', 'commands', "
-	                     "'outbox', 'audit_log', 'drafts')"),
+	                     "'outbox', 'audit_log', 'drafts', "
+	                     "'schema_version')"),
 	    0);
+	/* not even switched to WAL */
+	ck_assert_int_eq(raw_int(h, "SELECT journal_mode = 'delete' FROM "
+	                            "pragma_journal_mode"),
+	    1);
 	ck_assert_int_eq(
 	    raw_int(h, "SELECT count(*) FROM effects WHERE x = 'theirs'"), 1);
 	sqlite3_close(h);

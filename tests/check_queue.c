@@ -1090,6 +1090,35 @@ START_TEST(fail_error_text)
 }
 END_TEST
 
+/* A long error cut at the limit keeps whole UTF-8 characters. */
+START_TEST(fail_error_utf8_cut)
+{
+	char err[QUEUE_ERROR_MAX * 2] = "";
+	struct queue_cmd *c, *g;
+	size_t n;
+	int64_t id;
+	struct fx f;
+
+	/* "x" then 3-byte "€" over and over: 1023 falls inside one */
+	strcat(err, "x");
+	while (strlen(err) + 3 < sizeof(err))
+		strcat(err, "\xe2\x82\xac");
+	fx_open(&f);
+	id = tu_enqueue(f.q, "a", 0);
+	c = claim(f.q, "w", 30000);
+	ck_assert_int_eq(queue_fail(f.q, c, QUEUE_PERMANENT, 0, err), 0);
+	queue_cmd_free(c);
+	g = get_cmd(f.q, id);
+	n = strlen(g->last_error);
+	ck_assert_uint_lt(n, QUEUE_ERROR_MAX);
+	ck_assert_uint_eq((n - 1) % 3, 0); /* only whole characters */
+	ck_assert_uint_eq(n, 1 + (QUEUE_ERROR_MAX - 2) / 3 * 3);
+	ck_assert_int_eq(memcmp(g->last_error + n - 3, "\xe2\x82\xac", 3), 0);
+	queue_cmd_free(g);
+	fx_close(&f);
+}
+END_TEST
+
 /* ---- operator re-queue ---- */
 
 START_TEST(requeue_dead)
@@ -1664,6 +1693,7 @@ queue_suite(void)
 	tcase_add_test(tc, fail_permanent);
 	tcase_add_test(tc, fail_gives_up);
 	tcase_add_test(tc, fail_error_text);
+	tcase_add_test(tc, fail_error_utf8_cut);
 	tcase_add_test(tc, requeue_dead);
 	tcase_add_test(tc, requeue_failed);
 	tcase_add_test(tc, requeue_rejects);
