@@ -14,6 +14,49 @@
 enum job_kind { JOB_COMMAND, JOB_OUTBOX, JOB_NKINDS };
 
 struct doorbell;
+struct store_user;
+struct store_draft;
+struct store_task;
+
+/* The back end's half of store.h, same contracts. */
+struct store_ops {
+	int (*user_touch)(struct queue *q, int64_t id, int64_t chat_id,
+	    const char *display_name, const char *default_tz);
+	int (*user_get)(struct queue *q, int64_t id, struct store_user *ret);
+	int (*user_set_timezone)(struct queue *q, int64_t id, const char *tz);
+	int (*user_set_status)(struct queue *q, int64_t id,
+	    const char *status);
+	int (*draft_create)(struct queue *q, const struct store_draft *d,
+	    int64_t *ret_id, bool *ret_dup);
+	int (*draft_get)(struct queue *q, int64_t id,
+	    struct store_draft **ret);
+	int (*draft_latest)(struct queue *q, int64_t owner_id,
+	    const char *status, bool editing_only, struct store_draft **ret);
+	int (*draft_by_message)(struct queue *q, int64_t chat_id,
+	    int64_t message_id, struct store_draft **ret);
+	int (*draft_update)(struct queue *q, struct store_draft *d);
+	int (*draft_set_message)(struct queue *q, int64_t id,
+	    int64_t message_id);
+	int (*draft_due)(struct queue *q, int64_t now_ms, int limit,
+	    int (*fn)(const struct store_draft *d, void *arg), void *arg);
+	int (*task_add)(struct queue *q, const struct store_task *t,
+	    int64_t *ret_id);
+	int (*task_get)(struct queue *q, int64_t id, struct store_task **ret);
+	int (*task_list)(struct queue *q, int64_t owner_id, const char *status,
+	    int limit, int (*fn)(const struct store_task *t, void *arg),
+	    void *arg);
+	int (*task_set_status)(struct queue *q, int64_t owner_id, int64_t id,
+	    const char *status);
+	int (*task_delete_by_draft)(struct queue *q, int64_t draft_id,
+	    int64_t *ret_n);
+	int (*effect_get)(struct queue *q, const char *key, char *state,
+	    size_t state_len, char *remote_id, size_t remote_len);
+	int (*effect_put)(struct queue *q, const char *key, int64_t draft_id,
+	    int64_t command_id, const char *state, const char *target,
+	    const char *remote_id, const char *error);
+	int (*outbox_set_ref)(struct queue *q, int64_t id, const char *ref);
+	int (*outbox_ref)(struct queue *q, int64_t id, char *ref, size_t len);
+};
 
 struct queue_backend {
 	const char *name;
@@ -49,6 +92,7 @@ struct queue_backend {
 	    int (*fn)(const struct audit_entry *e, void *arg), void *arg,
 	    int64_t *ret_last_id);
 	int (*wait_change)(struct queue *q, int timeout_ms);
+	const struct store_ops *store;
 };
 
 extern const struct queue_backend queue_backend_sqlite;

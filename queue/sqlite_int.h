@@ -116,5 +116,6 @@ int sq_audit_query(struct queue *q, const struct audit_filter *f,
     int (*fn)(const struct audit_entry *e, void *arg), void *arg,
     int64_t *ret_last_id);
 int sq_wait_change(struct queue *q, int timeout_ms);
+extern const struct store_ops sq_store_ops;
 
 #endif

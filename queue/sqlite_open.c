@@ -541,4 +541,5 @@ const struct queue_backend queue_backend_sqlite = {
 	.audit_add = sq_audit_add,
 	.audit_query = sq_audit_query,
 	.wait_change = sq_wait_change,
+	.store = &sq_store_ops,
 };
