@@ -564,6 +564,17 @@ sq_task_delete_by_draft(struct queue *q, int64_t draft_id, int64_t *ret_n)
 	r = sq_txn_begin(q);
 	if (r < 0)
 		return r;
+	/* Counted first: rows removed by ON DELETE CASCADE (subtasks) are
+	 * not in sqlite3_changes(). */
+	s = prep(q, "SELECT count(*) FROM tasks WHERE draft_id = ?1");
+	if (s == NULL) {
+		r = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, draft_id);
+	if (sqlite3_step(s) == SQLITE_ROW && ret_n != NULL)
+		*ret_n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
 	s = prep(q, "DELETE FROM tasks WHERE draft_id = ?1");
 	if (s == NULL) {
 		r = -EIO;
@@ -571,8 +582,6 @@ sq_task_delete_by_draft(struct queue *q, int64_t draft_id, int64_t *ret_n)
 	}
 	sqlite3_bind_int64(s, 1, draft_id);
 	r = run(q, s, "task");
-	if (r == 0 && ret_n != NULL)
-		*ret_n = changes(q);
 out:
 	return sq_txn_end(q, r);
 }
