@@ -38,6 +38,7 @@
 
 #include "common/timeutil.h"
 #include "queue/queue.h"
+#include "tests/fdio.h"
 
 #define CHATS 200             /* commands cycle over this many chats */
 #define LEASE_MS 60000        /* no lease expires during a run */
@@ -71,42 +72,6 @@ static void
 path_in(char *buf, size_t len, const char *dir, const char *name)
 {
 	snprintf(buf, len, "%s/%s", dir, name);
-}
-
-/* Read exactly len bytes (fewer only at EOF or on error); the count. */
-static size_t
-read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, (char *)buf + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	return got;
-}
-
-/* Write all of buf; 0 or -errno. */
-static int
-write_full(int fd, const void *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write(fd, (const char *)buf + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		done += (size_t)n;
-	}
-	return 0;
 }
 
 static struct queue *
@@ -299,7 +264,8 @@ cc_worker(const char *path, int idx, int ready_fd, int gate_fd)
 	if (q == NULL)
 		return 2;
 	snprintf(owner, sizeof(owner), "b%d:%ld", idx, (long)getpid());
-	if (write_full(ready_fd, "r", 1) < 0 || read_full(gate_fd, &b, 1) != 1)
+	if (tu_write_full(ready_fd, "r", 1) < 0 ||
+	    tu_read_full(gate_fd, &b, 1) != 1)
 		return 2;
 	for (;;) {
 		struct queue_cmd *c = NULL;
@@ -376,12 +342,12 @@ bench_claim(const char *dir, int n, int workers, double *ret_per_s)
 		if (pid[started] == 0)
 			_exit(cc_worker(path, started, ready[1], gate[0]));
 	}
-	if (read_full(ready[0], b, (size_t)workers) != (size_t)workers) {
+	if (tu_read_full(ready[0], b, (size_t)workers) != (size_t)workers) {
 		r = -ECHILD;
 		goto out;
 	}
 	t0 = time_mono_ns();
-	r = write_full(gate[1], b, (size_t)workers);
+	r = tu_write_full(gate[1], b, (size_t)workers);
 out:
 	if (r < 0)
 		for (int i = 0; i < started; i++)
@@ -423,7 +389,7 @@ pickup_consumer(const char *path, int n, int ready_fd, int out_fd)
 		return 2;
 	/* The first wait starts listening and returns at once. */
 	r = queue_wait(q, 0);
-	if (r < 0 || write_full(ready_fd, "r", 1) < 0)
+	if (r < 0 || tu_write_full(ready_fd, "r", 1) < 0)
 		return 2;
 	while (got < n) {
 		struct queue_cmd *c = NULL;
@@ -443,7 +409,7 @@ pickup_consumer(const char *path, int n, int ready_fd, int out_fd)
 		}
 	}
 	queue_close(q);
-	r = write_full(out_fd, lat, (size_t)n * sizeof(*lat));
+	r = tu_write_full(out_fd, lat, (size_t)n * sizeof(*lat));
 	free(lat);
 	return r < 0 ? 2 : 0;
 }
@@ -522,7 +488,7 @@ bench_pickup(const char *dir, int n, struct results *res)
 		_exit(pickup_consumer(path, n, ready[1], out[1]));
 	close(out[1]);
 	out[1] = -1;
-	if (read_full(ready[0], &b, 1) != 1) {
+	if (tu_read_full(ready[0], &b, 1) != 1) {
 		r = -ECHILD;
 		goto out;
 	}
@@ -533,7 +499,7 @@ bench_pickup(const char *dir, int n, struct results *res)
 	}
 	if (prod == 0)
 		_exit(pickup_producer(path, n));
-	if (read_full(out[0], lat, (size_t)n * sizeof(*lat)) !=
+	if (tu_read_full(out[0], lat, (size_t)n * sizeof(*lat)) !=
 	    (size_t)n * sizeof(*lat))
 		r = -ECHILD;
 out:

@@ -5,7 +5,6 @@
  */
 #include <check.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,41 +13,6 @@
 #include "queue/audit.h"
 #include "queue/queue.h"
 #include "tests/testutil.h"
-
-#define T0 1700000000000LL
-
-struct fx {
-	char dir[256];
-	char db[320];
-	int64_t now;
-	struct queue *q;
-};
-
-static void
-fx_open(struct fx *f)
-{
-	tu_tmpdir(f->dir, sizeof(f->dir));
-	tu_path(f->db, sizeof(f->db), f->dir, "queue.db");
-	f->now = T0;
-	f->q = tu_open(f->db, &f->now);
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-fx_close(struct fx *f)
-{
-	queue_close(f->q);
-	f->q = NULL;
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* What a walk saw: ids in order and a copy of the last entry. */
 struct seen {
@@ -88,16 +52,6 @@ query(struct queue *q, const struct audit_filter *f, struct seen *s)
 	ck_assert_int_eq(audit_query(q, f, seen_cb, s, NULL), 0);
 }
 
-static int64_t
-row_count(struct queue *q)
-{
-	struct audit_filter f = {0};
-	struct seen s = {0};
-
-	query(q, &f, &s);
-	return s.n;
-}
-
 static void
 add(struct queue *q, const char *action, int64_t user)
 {
@@ -129,14 +83,14 @@ START_TEST(add_rejects)
 	    {"x", "{}{}", details_msg},
 	    {"x", big, details_msg},
 	};
-	struct fx f;
+	struct tu_fx f;
 
 	memset(action65, 'a', 65);
 	/* a valid object of AUDIT_DETAILS_MAX + 1 bytes */
 	memset(big, 'x', AUDIT_DETAILS_MAX + 1);
 	memcpy(big, "{\"a\":\"", 6);
 	memcpy(big + AUDIT_DETAILS_MAX + 1 - 2, "\"}", 2);
-	fx_open(&f);
+	tu_fx_open(&f);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct audit_entry e = {
 		    .action = bad[i].action, .details = bad[i].details};
@@ -145,8 +99,8 @@ START_TEST(add_rejects)
 		    audit_add(f.q, &e) == -EINVAL, "case %zu accepted", i);
 		ck_assert_str_eq(queue_errmsg(f.q), bad[i].msg);
 	}
-	ck_assert_int_eq(row_count(f.q), 0);
-	fx_close(&f);
+	ck_assert_int_eq(tu_audit_count(f.q, NULL), 0);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -156,13 +110,13 @@ START_TEST(add_limits_inclusive)
 	struct audit_entry e = {.action = action64};
 	struct audit_filter flt = {0};
 	struct seen s = {0};
-	struct fx f;
+	struct tu_fx f;
 
 	memset(action64, 'a', 64);
 	memset(big, 'x', AUDIT_DETAILS_MAX);
 	memcpy(big, "{\"a\":\"", 6);
 	memcpy(big + AUDIT_DETAILS_MAX - 2, "\"}", 2);
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(audit_add(f.q, &e), 0);
 	e = (struct audit_entry){.action = "big", .details = big};
 	ck_assert_int_eq(audit_add(f.q, &e), 0);
@@ -173,7 +127,7 @@ START_TEST(add_limits_inclusive)
 	flt.action = action64;
 	query(f.q, &flt, &s);
 	ck_assert_int_eq(s.n, 1);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -182,15 +136,15 @@ START_TEST(add_defaults)
 	struct audit_entry e = {.action = "draft_confirmed"};
 	struct audit_filter flt = {0};
 	struct seen s = {0};
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
-	f.now = T0 + 1234;
+	tu_fx_open(&f);
+	f.now = TU_T0 + 1234;
 	ck_assert_int_eq(audit_add(f.q, &e), 0);
 	query(f.q, &flt, &s);
 	ck_assert_int_eq(s.n, 1);
 	ck_assert_int_gt(s.ids[0], 0);
-	ck_assert_int_eq(s.last.ts_ms, T0 + 1234);
+	ck_assert_int_eq(s.last.ts_ms, TU_T0 + 1234);
 	ck_assert_str_eq(s.actor, "test"); /* the queue's actor */
 	ck_assert_str_eq(s.action, "draft_confirmed");
 	ck_assert_str_eq(s.details, "{}");
@@ -199,7 +153,7 @@ START_TEST(add_defaults)
 	ck_assert_int_eq(s.last.user_id, 0);
 	ck_assert_int_eq(s.last.chat_id, 0);
 	ck_assert_int_eq(s.last.source_msg_id, 0);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -216,9 +170,9 @@ START_TEST(add_all_fields)
 	struct audit_filter flt = {0};
 	struct seen s = {0};
 	struct queue *q2;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(audit_add(f.q, &e), 0);
 	query(f.q, &flt, &s);
 	ck_assert_int_eq(s.n, 1);
@@ -242,7 +196,7 @@ START_TEST(add_all_fields)
 	query(f.q, &flt, &s);
 	ck_assert_int_eq(s.n, 1);
 	ck_assert_str_eq(s.actor, "receiver");
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -251,12 +205,12 @@ START_TEST(query_filters)
 	struct audit_filter flt = {0};
 	struct seen s = {0};
 	int64_t ids[8];
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
-	/* ts T0..T0+7000, users 1 and 2 alternating, two actions */
+	tu_fx_open(&f);
+	/* ts TU_T0..TU_T0+7000, users 1 and 2 alternating, two actions */
 	for (int i = 0; i < 8; i++) {
-		f.now = T0 + i * 1000;
+		f.now = TU_T0 + i * 1000;
 		add(f.q, i % 3 == 0 ? "draft_created" : "draft_confirmed",
 		    i % 2 + 1);
 	}
@@ -272,7 +226,7 @@ START_TEST(query_filters)
 	ck_assert_int_eq(s.ids[0], ids[6]);
 	ck_assert_int_eq(s.ids[1], ids[7]);
 
-	flt = (struct audit_filter){.since_ms = T0 + 5000};
+	flt = (struct audit_filter){.since_ms = TU_T0 + 5000};
 	query(f.q, &flt, &s);
 	ck_assert_int_eq(s.n, 3); /* ts >= since */
 	ck_assert_int_eq(s.ids[0], ids[5]);
@@ -299,7 +253,7 @@ START_TEST(query_filters)
 	flt = (struct audit_filter){.action = "no_such_action"};
 	query(f.q, &flt, &s);
 	ck_assert_int_eq(s.n, 0);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -308,9 +262,9 @@ START_TEST(query_last_n)
 	struct audit_filter flt = {.last = 3};
 	struct seen s = {0};
 	int64_t all[6];
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	for (int i = 0; i < 6; i++)
 		add(f.q, i % 2 ? "odd" : "even", 0);
 	flt.last = 0;
@@ -334,7 +288,7 @@ START_TEST(query_last_n)
 	query(f.q, &flt, &s);
 	ck_assert_int_eq(s.n, 6);
 	ck_assert_int_eq(s.ids[0], all[0]);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -343,9 +297,9 @@ START_TEST(query_last_id_and_stop)
 	struct audit_filter flt = {0};
 	struct seen s = {.stop_at = 2};
 	int64_t last = -1, ids[4];
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	/* an empty log leaves *ret_last_id alone */
 	ck_assert_int_eq(audit_query(f.q, &flt, NULL, NULL, &last), 0);
 	ck_assert_int_eq(last, -1);
@@ -370,7 +324,7 @@ START_TEST(query_last_id_and_stop)
 	add(f.q, "b", 0);
 	ck_assert_int_eq(audit_query(f.q, &flt, NULL, NULL, &last), 0);
 	ck_assert_int_eq(last, ids[3] + 1);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -380,9 +334,9 @@ START_TEST(queue_rows_use_actor)
 	struct audit_filter flt = {.action = "command_created"};
 	struct seen s = {0};
 	int64_t id;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = tu_enqueue(f.q, "tg:update:9", 77);
 	query(f.q, &flt, &s);
 	ck_assert_int_eq(s.n, 1);
@@ -391,47 +345,37 @@ START_TEST(queue_rows_use_actor)
 	ck_assert_int_eq(strtoll(s.eid, NULL, 10), id);
 	ck_assert_int_eq(s.last.chat_id, 77);
 	ck_assert_ptr_nonnull(strstr(s.details, "tg:update:9"));
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
-
-static int64_t
-ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 START_TEST(wait_for_other_handle)
 {
 	struct timespec t0;
 	struct queue *q2;
 	int64_t ms;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	q2 = tu_open(f.db, &f.now);
 	ck_assert_int_eq(audit_wait(f.q, 1000), 1); /* the watch began */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(audit_wait(f.q, 60), 0);
-	ms = ms_since(&t0);
+	ms = tu_ms_since(&t0);
 	ck_assert_msg(ms >= 50 && ms < 1000, "waited %lld ms", (long long)ms);
 	/* reading does not wake anyone */
-	ck_assert_int_eq(row_count(q2), 0);
+	ck_assert_int_eq(tu_audit_count(q2, NULL), 0);
 	ck_assert_int_eq(audit_wait(f.q, 20), 0);
 	add(q2, "draft_created", 1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(audit_wait(f.q, 5000), 1);
-	ms = ms_since(&t0);
+	ms = tu_ms_since(&t0);
 	ck_assert_msg(ms < 1000, "woke after %lld ms", (long long)ms);
-	ck_assert_int_eq(row_count(f.q), 1);
+	ck_assert_int_eq(tu_audit_count(f.q, NULL), 1);
 	/* the change was consumed */
 	ck_assert_int_eq(audit_wait(f.q, 20), 0);
 	queue_close(q2);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -457,11 +401,5 @@ audit_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(audit_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(audit_suite());
 }

@@ -16,6 +16,8 @@
 
 #include <json.h>
 
+#include "tests/testutil.h"
+
 #define SECRET "hunter2-do-not-print"
 
 /* One entry of each type, plus an unset string and a secret. */
@@ -1003,11 +1005,5 @@ cfg_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(cfg_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_ENV);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? 1 : 0;
+	return tu_run_suite(cfg_suite());
 }

@@ -533,7 +533,7 @@ kill_command_1(void)
 	struct queue *q;
 
 	q = tu_open(db, NULL);
-	ck_assert_int_eq(queue_claim(q, "test", 60000, &c), 1);
+	c = tu_claim(q, "test", 60000);
 	ck_assert_int_eq(c->id, 1);
 	ck_assert_int_eq(queue_fail(q, c, QUEUE_PERMANENT, 0, "boom"), 0);
 	queue_cmd_free(c);
@@ -648,7 +648,7 @@ START_TEST(prune_forms)
 	/* a command completed an hour ago: created, claimed, executed */
 	q = tu_open(db, &clock);
 	tu_enqueue(q, "old", 0);
-	ck_assert_int_eq(queue_claim(q, "test", 60000, &c), 1);
+	c = tu_claim(q, "test", 60000);
 	ck_assert_int_eq(queue_complete(q, c, NULL), 0);
 	queue_cmd_free(c);
 	queue_close(q);
@@ -744,7 +744,7 @@ START_TEST(tail_action_and_user)
 
 	add_commands(6, 42);
 	q = tu_open(db, NULL);
-	ck_assert_int_eq(queue_claim(q, "test", 60000, &c), 1);
+	c = tu_claim(q, "test", 60000);
 	queue_cmd_free(c);
 	queue_close(q);
 
@@ -1495,20 +1495,17 @@ START_TEST(db_locked)
 
 	make_db();
 	snapshot(before, sizeof(before));
-	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(h,
-	                     "BEGIN IMMEDIATE; INSERT INTO audit_log(ts, "
-	                     "actor, action) VALUES (1, 'x', 'y')",
-	                     NULL, NULL, NULL),
-	    SQLITE_OK);
+	h = tu_sql_open(db);
+	tu_sql_exec(h,
+	    "BEGIN IMMEDIATE; INSERT INTO audit_log(ts, actor, "
+	    "action) VALUES (1, 'x', 'y')");
 	DB(&r, "--busy-timeout", "200ms", "queue", "add", "--type", "message",
 	    "--key", "k9");
 	ck_refused(&r, 1,
 	    "draftbot: queue add: the database stayed locked past the busy "
 	    "timeout of 200ms (begin: database is locked); another process "
 	    "holds the write lock: try again, or raise --busy-timeout\n");
-	ck_assert_int_eq(
-	    sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	tu_sql_exec(h, "ROLLBACK");
 	ck_assert_int_eq(sqlite3_close(h), SQLITE_OK);
 	snapshot(after, sizeof(after));
 	ck_assert_str_eq(before, after);
@@ -1516,24 +1513,11 @@ START_TEST(db_locked)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+cli_suite(void)
 {
 	Suite *s = suite_create("cli");
 	TCase *ok = tcase_create("commands"), *bad = tcase_create("bad input");
-	SRunner *sr;
-	int failed;
-
-	/* Settings of whoever runs the tests must not leak into the cases. */
-	unsetenv("DRAFTBOT_CONFIG");
-	for (const struct cfg_def *d = settings_table; d->name != NULL; d++) {
-		char var[96];
-
-		snprintf(var, sizeof(var), "DRAFTBOT_%s", d->name);
-		for (char *p = var; *p != '\0'; p++)
-			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-		unsetenv(var);
-	}
 
 	tcase_add_checked_fixture(ok, setup, NULL);
 	tcase_add_checked_fixture(bad, setup, NULL);
@@ -1593,9 +1577,22 @@ main(void)
 
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, bad);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
+}
+
+int
+main(void)
+{
+	/* Settings of whoever runs the tests must not leak into the cases. */
+	unsetenv("DRAFTBOT_CONFIG");
+	for (const struct cfg_def *d = settings_table; d->name != NULL; d++) {
+		char var[96];
+
+		snprintf(var, sizeof(var), "DRAFTBOT_%s", d->name);
+		for (char *p = var; *p != '\0'; p++)
+			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+		unsetenv(var);
+	}
+
+	return tu_run_suite(cli_suite());
 }

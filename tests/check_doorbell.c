@@ -7,7 +7,6 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,21 +19,6 @@
 #include "queue/doorbell.h"
 #include "queue/queue.h"
 #include "tests/testutil.h"
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-rm_tree(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* Entries of a folder, not counting "." and "..". */
 static int
@@ -51,16 +35,6 @@ count_entries(const char *dir)
 			n++;
 	closedir(d);
 	return n;
-}
-
-static int64_t
-ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 /* A scratch folder and the paths of a database and its bell in it. */
@@ -105,7 +79,7 @@ START_TEST(open_creates_folder)
 	doorbell_close(b2);
 	doorbell_close(b);
 	doorbell_close(NULL);
-	rm_tree(f.dir);
+	tu_rmtree(f.dir);
 }
 END_TEST
 
@@ -119,7 +93,7 @@ START_TEST(open_missing_folder)
 	snprintf(db, sizeof(db), "%s/no-such/queue.db", f.dir);
 	ck_assert_int_eq(doorbell_open(db, &b), -ENOENT);
 	ck_assert_ptr_eq(b, (struct doorbell *)&b);
-	rm_tree(f.dir);
+	tu_rmtree(f.dir);
 }
 END_TEST
 
@@ -139,7 +113,7 @@ START_TEST(open_refuses_open_folder)
 	ck_assert_int_eq(doorbell_open(db, &b), -EPERM);
 	ck_assert_ptr_eq(b, (struct doorbell *)&b);
 	ck_assert_int_eq(rmdir(bell), 0); /* still empty */
-	rm_tree(f.dir);
+	tu_rmtree(f.dir);
 }
 END_TEST
 
@@ -154,16 +128,16 @@ START_TEST(first_wait_then_timeout)
 	b = bell_open(f.db);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(doorbell_wait(b, 5000), 1); /* started listening */
-	ck_assert_int_lt(ms_since(&t0), 1000);
+	ck_assert_int_lt(tu_ms_since(&t0), 1000);
 	ck_assert_int_eq(count_entries(f.bell), 1); /* its socket */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(doorbell_wait(b, 50), 0);
-	ms = ms_since(&t0);
+	ms = tu_ms_since(&t0);
 	ck_assert_msg(ms >= 40 && ms < 1000, "waited %lld ms", (long long)ms);
 	ck_assert_int_eq(doorbell_wait(b, 0), 0);
 	doorbell_close(b);
 	ck_assert_int_eq(count_entries(f.bell), 0); /* close removed it */
-	rm_tree(f.dir);
+	tu_rmtree(f.dir);
 }
 END_TEST
 
@@ -181,7 +155,7 @@ START_TEST(ring_wakes)
 	ck_assert_int_eq(doorbell_ring(b2), 1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(doorbell_wait(b1, 5000), 1);
-	ck_assert_int_lt(ms_since(&t0), 1000);
+	ck_assert_int_lt(tu_ms_since(&t0), 1000);
 	/* several rings are drained by one wake-up */
 	ck_assert_int_eq(doorbell_ring(b2), 1);
 	ck_assert_int_eq(doorbell_ring(b2), 1);
@@ -201,7 +175,7 @@ START_TEST(ring_wakes)
 	ck_assert_int_eq(doorbell_ring(b2), 0);
 	ck_assert_int_eq(count_entries(f.bell), 0);
 	doorbell_close(b2);
-	rm_tree(f.dir);
+	tu_rmtree(f.dir);
 }
 END_TEST
 
@@ -243,7 +217,7 @@ START_TEST(stale_socket_removed)
 	ck_assert_int_eq(doorbell_ring(ringer), 1);
 	doorbell_close(live);
 	doorbell_close(ringer);
-	rm_tree(f.dir);
+	tu_rmtree(f.dir);
 }
 END_TEST
 
@@ -299,7 +273,7 @@ START_TEST(long_path_fallback)
 	queue_close(q2);
 	ck_assert_int_eq(count_entries(tmpbell), 0);
 	ck_assert_int_eq(rmdir(tmpbell), 0);
-	rm_tree(f.dir);
+	tu_rmtree(f.dir);
 }
 END_TEST
 
@@ -323,11 +297,5 @@ doorbell_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(doorbell_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(doorbell_suite());
 }

@@ -8,7 +8,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,59 +21,11 @@
 #include "schema/schema.h"
 #include "tests/testutil.h"
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-rm_tree(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static sqlite3 *
-raw_open(const char *db)
-{
-	sqlite3 *h = NULL;
-
-	ck_assert_int_eq(
-	    sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	return h;
-}
-
-static void
-raw_exec(sqlite3 *h, const char *sql)
-{
-	char *err = NULL;
-
-	ck_assert_msg(sqlite3_exec(h, sql, NULL, NULL, &err) == SQLITE_OK,
-	    "%s: %s", sql, err);
-}
-
-/* The first column of the first row of sql, as an integer. */
-static int64_t
-raw_int(sqlite3 *h, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t v;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
 /* schema_version as text, one "version|name|applied_at" line per row. */
 static void
 version_rows(const char *db, char *buf, size_t len)
 {
-	sqlite3 *h = raw_open(db);
+	sqlite3 *h = tu_sql_open(db);
 	sqlite3_stmt *s = NULL;
 	size_t used = 0;
 
@@ -156,7 +107,7 @@ START_TEST(fresh_file)
 	static const char *const tables[] = {"schema_version", "users",
 	    "commands", "drafts", "effects", "outbox", "audit_log",
 	    "credentials"};
-	char dir[256], db[320], rows[1024], want[1024] = "";
+	char dir[256], db[320], rows[1024], want[128];
 	struct queue *q;
 	sqlite3 *h;
 
@@ -167,7 +118,7 @@ START_TEST(fresh_file)
 	ck_assert_int_eq(queue_schema_latest(), (int)schema_sqlite_count);
 	ck_assert_int_eq(queue_schema_version(q), queue_schema_latest());
 	ck_assert_str_eq(queue_open_error(), "");
-	h = raw_open(db);
+	h = tu_sql_open(db);
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		char sql[160];
 
@@ -175,21 +126,29 @@ START_TEST(fresh_file)
 		    "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
 		    "AND name = '%s'",
 		    tables[i]);
-		ck_assert_msg(raw_int(h, sql) == 1, "no table %s", tables[i]);
+		ck_assert_msg(
+		    tu_sql_int(h, sql) == 1, "no table %s", tables[i]);
 	}
-	ck_assert_int_eq(raw_int(h, "SELECT count(*) FROM schema_version"),
+	ck_assert_int_eq(tu_sql_int(h, "SELECT count(*) FROM schema_version"),
 	    queue_schema_latest());
 	sqlite3_close(h);
 	/* one row per migration, in order, under its name */
 	version_rows(db, rows, sizeof(rows));
-	for (size_t i = 0; i < schema_sqlite_count; i++) {
-		ck_assert_int_eq(schema_sqlite[i].version, (int)i + 1);
-		snprintf(want + strlen(want), sizeof(want) - strlen(want),
-		    "%d|%s|", schema_sqlite[i].version, schema_sqlite[i].name);
-		ck_assert_ptr_nonnull(strstr(rows, want));
+	{
+		const char *at = rows;
+
+		for (size_t i = 0; i < schema_sqlite_count; i++) {
+			ck_assert_int_eq(schema_sqlite[i].version, (int)i + 1);
+			snprintf(want, sizeof(want), "%d|%s|",
+			    schema_sqlite[i].version, schema_sqlite[i].name);
+			at = strstr(at, want);
+			ck_assert_msg(at != NULL, "no row %s after row %zu",
+			    want, i);
+			at += strlen(want);
+		}
 	}
 	queue_close(q);
-	rm_tree(dir);
+	tu_rmtree(dir);
 }
 END_TEST
 
@@ -203,7 +162,7 @@ START_TEST(wal_mode)
 	tu_tmpdir(dir, sizeof(dir));
 	tu_path(db, sizeof(db), dir, "queue.db");
 	q = tu_open(db, NULL);
-	h = raw_open(db);
+	h = tu_sql_open(db);
 	ck_assert_int_eq(
 	    sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &s, NULL),
 	    SQLITE_OK);
@@ -212,7 +171,7 @@ START_TEST(wal_mode)
 	sqlite3_finalize(s);
 	sqlite3_close(h);
 	queue_close(q);
-	rm_tree(dir);
+	tu_rmtree(dir);
 }
 END_TEST
 
@@ -220,7 +179,7 @@ START_TEST(reopen_keeps_schema)
 {
 	char dir[256], db[320], before[1024], after[1024];
 	int64_t later = 1900000000000LL, id;
-	struct queue_cmd *c = NULL;
+	struct queue_cmd *c;
 	struct queue *q;
 
 	tu_tmpdir(dir, sizeof(dir));
@@ -232,13 +191,13 @@ START_TEST(reopen_keeps_schema)
 	/* a later clock would show in applied_at if anything re-ran */
 	q = tu_open(db, &later);
 	ck_assert_int_eq(queue_schema_version(q), queue_schema_latest());
-	ck_assert_int_eq(queue_get(q, id, &c), 1);
+	c = tu_get(q, id);
 	ck_assert_str_eq(c->key, "kept");
 	queue_cmd_free(c);
 	queue_close(q);
 	version_rows(db, after, sizeof(after));
 	ck_assert_str_eq(after, before);
-	rm_tree(dir);
+	tu_rmtree(dir);
 }
 END_TEST
 
@@ -256,12 +215,12 @@ START_TEST(newer_schema)
 	tu_path(db, sizeof(db), dir, "queue.db");
 	q = tu_open(db, NULL);
 	queue_close(q);
-	h = raw_open(db);
+	h = tu_sql_open(db);
 	snprintf(sql, sizeof(sql),
 	    "INSERT INTO schema_version (version, name, applied_at) "
 	    "VALUES (%d, 'from_the_future', 1)",
 	    latest + 1);
-	raw_exec(h, sql);
+	tu_sql_exec(h, sql);
 	sqlite3_close(h);
 	version_rows(db, before, sizeof(before));
 	bytes = slurp(db, &len);
@@ -280,7 +239,7 @@ START_TEST(newer_schema)
 	ck_assert_str_eq(after, before);
 	assert_same_file(db, bytes, len);
 	free(bytes);
-	rm_tree(dir);
+	tu_rmtree(dir);
 }
 END_TEST
 
@@ -307,7 +266,7 @@ START_TEST(garbage_file)
 	write_file(text, notes, strlen(notes));
 	open_fails(text, NULL, -EBADMSG);
 	assert_same_file(text, notes, strlen(notes));
-	rm_tree(dir);
+	tu_rmtree(dir);
 }
 END_TEST
 
@@ -320,7 +279,7 @@ START_TEST(directory_path)
 	ck_assert_ptr_nonnull(strstr(queue_open_error(), "is a directory"));
 	ck_assert_str_eq(
 	    queue_strerror(-EISDIR), "the database path is a directory");
-	rm_tree(dir);
+	tu_rmtree(dir);
 }
 END_TEST
 
@@ -336,7 +295,7 @@ START_TEST(missing_folder)
 	ck_assert_ptr_nonnull(strstr(queue_open_error(), db));
 	ck_assert_str_eq(queue_strerror(-ENOENT), "no such file or directory");
 	ck_assert_int_ne(stat(sub, &st), 0); /* nothing created */
-	rm_tree(dir);
+	tu_rmtree(dir);
 }
 END_TEST
 
@@ -353,19 +312,9 @@ START_TEST(unknown_backend)
 	    queue_open_error(), "unknown queue back end 'postgresx'");
 	ck_assert_int_ne(stat(db, &st), 0);
 	ck_assert_str_eq(queue_strerror(-ENOTSUP), "not supported");
-	rm_tree(dir);
+	tu_rmtree(dir);
 }
 END_TEST
-
-static int64_t
-ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 START_TEST(locked_write)
 {
@@ -382,9 +331,9 @@ START_TEST(locked_write)
 	tu_path(db, sizeof(db), dir, "queue.db");
 	q = tu_open(db, NULL);
 	queue_close(q);
-	h = raw_open(db);
-	raw_exec(h, "BEGIN IMMEDIATE");
-	raw_exec(h,
+	h = tu_sql_open(db);
+	tu_sql_exec(h, "BEGIN IMMEDIATE");
+	tu_sql_exec(h,
 	    "INSERT INTO commands (idempotency_key, type, "
 	    "max_attempts, run_at, created_at, updated_at) "
 	    "VALUES ('raw', 'message', 5, 0, 0, 0)");
@@ -392,13 +341,13 @@ START_TEST(locked_write)
 	ck_assert_int_eq(queue_open(db, &o, &q2), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(queue_enqueue(q2, &n, &id, NULL), -EBUSY);
-	ms = ms_since(&t0);
+	ms = tu_ms_since(&t0);
 	ck_assert_msg(ms >= 80, "gave up after %lld ms", (long long)ms);
 	ck_assert_ptr_nonnull(strstr(queue_errmsg(q2), "locked"));
 	ck_assert_int_eq(id, -1);
 	ck_assert_str_eq(queue_strerror(-EBUSY),
 	    "the database stayed locked past the busy timeout");
-	raw_exec(h, "ROLLBACK");
+	tu_sql_exec(h, "ROLLBACK");
 	sqlite3_close(h);
 	ck_assert_int_eq(queue_stats(q2, &st), 0);
 	for (int i = 0; i < QUEUE_NSTATUS; i++)
@@ -414,7 +363,7 @@ START_TEST(locked_write)
 	ck_assert_int_eq(queue_enqueue(q2, &n, &id, NULL), 0);
 	ck_assert_int_gt(id, 0);
 	queue_close(q2);
-	rm_tree(dir);
+	tu_rmtree(dir);
 }
 END_TEST
 
@@ -429,15 +378,15 @@ START_TEST(locked_during_open)
 	tu_path(db, sizeof(db), dir, "queue.db");
 	/* Another program creating the file holds it exclusively. */
 	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-	raw_exec(h, "BEGIN EXCLUSIVE; CREATE TABLE theirs (a)");
+	tu_sql_exec(h, "BEGIN EXCLUSIVE; CREATE TABLE theirs (a)");
 	open_fails(db, &o, -EBUSY);
 	ck_assert_ptr_nonnull(strstr(queue_open_error(), "locked"));
-	raw_exec(h, "ROLLBACK");
+	tu_sql_exec(h, "ROLLBACK");
 	sqlite3_close(h);
 	ck_assert_int_eq(queue_open(db, &o, &q), 0);
 	ck_assert_int_eq(queue_schema_version(q), queue_schema_latest());
 	queue_close(q);
-	rm_tree(dir);
+	tu_rmtree(dir);
 }
 END_TEST
 
@@ -454,35 +403,38 @@ START_TEST(foreign_database)
 	tu_tmpdir(dir, sizeof(dir));
 	tu_path(db, sizeof(db), dir, "other.db");
 	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-	raw_exec(h,
+	tu_sql_exec(h,
 	    "CREATE TABLE effects (x TEXT); "
 	    "INSERT INTO effects VALUES ('theirs')");
 	sqlite3_close(h);
 	{
 		struct queue *q = (struct queue *)&q;
 
-		/* somebody else's database: refused before anything is written */
+		/* somebody else's database: refused before anything is written
+		 */
 		ck_assert_int_eq(queue_open(db, NULL, &q), -EBADMSG);
 		ck_assert_ptr_eq(q, (struct queue *)&q);
 	}
 	ck_assert_ptr_nonnull(
 	    strstr(queue_open_error(), "an SQLite database of something else"));
 	ck_assert_ptr_nonnull(strstr(queue_open_error(), "left unchanged"));
-	h = raw_open(db);
-	ck_assert_int_eq(raw_int(h,
+	h = tu_sql_open(db);
+	ck_assert_int_eq(tu_sql_int(h,
 	                     "SELECT count(*) FROM sqlite_master "
 	                     "WHERE name IN ('users', 'commands', "
 	                     "'outbox', 'audit_log', 'drafts', "
 	                     "'schema_version')"),
 	    0);
 	/* not even switched to WAL */
-	ck_assert_int_eq(raw_int(h, "SELECT journal_mode = 'delete' FROM "
-	                            "pragma_journal_mode"),
+	ck_assert_int_eq(tu_sql_int(h,
+	                     "SELECT journal_mode = 'delete' FROM "
+	                     "pragma_journal_mode"),
 	    1);
 	ck_assert_int_eq(
-	    raw_int(h, "SELECT count(*) FROM effects WHERE x = 'theirs'"), 1);
+	    tu_sql_int(h, "SELECT count(*) FROM effects WHERE x = 'theirs'"),
+	    1);
 	sqlite3_close(h);
-	rm_tree(dir);
+	tu_rmtree(dir);
 }
 END_TEST
 
@@ -527,11 +479,5 @@ migrate_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(migrate_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(migrate_suite());
 }

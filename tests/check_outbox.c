@@ -6,7 +6,6 @@
  */
 #include <check.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,41 +14,6 @@
 #include "queue/outbox.h"
 #include "queue/queue.h"
 #include "tests/testutil.h"
-
-#define T0 1700000000000LL
-
-struct fx {
-	char dir[256];
-	char db[320];
-	int64_t now;
-	struct queue *q;
-};
-
-static void
-fx_open(struct fx *f)
-{
-	tu_tmpdir(f->dir, sizeof(f->dir));
-	tu_path(f->db, sizeof(f->db), f->dir, "queue.db");
-	f->now = T0;
-	f->q = tu_open(f->db, &f->now);
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-fx_close(struct fx *f)
-{
-	queue_close(f->q);
-	f->q = NULL;
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 struct audit_tally {
 	int64_t n, last_id;
@@ -80,14 +44,6 @@ audit_tally(struct queue *q, const char *action, struct audit_tally *t)
 	memset(t, 0, sizeof(*t));
 	ck_assert_int_eq(audit_query(q, &f, tally_cb, t, NULL), 0);
 	return t->n;
-}
-
-static int64_t
-audit_count(struct queue *q, const char *action)
-{
-	struct audit_tally t;
-
-	return audit_tally(q, action, &t);
 }
 
 static int64_t
@@ -145,9 +101,9 @@ START_TEST(add_idempotent)
 	struct queue_cmd *m;
 	int64_t id1 = 0, id2 = 0;
 	bool dup = true;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(outbox_add(f.q, &n, &id1, &dup), 0);
 	ck_assert(!dup);
 	n.payload = "{\"text\":\"hi again\"}"; /* a re-run workflow */
@@ -169,8 +125,8 @@ START_TEST(add_idempotent)
 	ck_assert_int_eq(audit_tally(f.q, "message_queued", &t), 1);
 	ck_assert_str_eq(t.entity_type, "message");
 	ck_assert_int_eq(strtoll(t.entity_id, NULL, 10), id1);
-	ck_assert_int_eq(audit_count(f.q, NULL), 1);
-	fx_close(&f);
+	ck_assert_int_eq(tu_audit_count(f.q, NULL), 1);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -181,9 +137,9 @@ START_TEST(add_rejects)
 	    .payload = "[\"not\", \"an object\"]"};
 	struct queue_stats st;
 	int64_t id = -3;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(outbox_add(f.q, &n, &id, NULL), -EINVAL);
 	ck_assert_str_eq(queue_errmsg(f.q), "the payload is not a JSON object");
 	n = (struct queue_new){.type = "", .key = "k"};
@@ -195,8 +151,8 @@ START_TEST(add_rejects)
 	ck_assert_int_eq(id, -3);
 	ck_assert_int_eq(outbox_stats(f.q, &st), 0);
 	ck_assert_int_eq(st.count[QUEUE_PENDING], 0);
-	ck_assert_int_eq(audit_count(f.q, NULL), 0);
-	fx_close(&f);
+	ck_assert_int_eq(tu_audit_count(f.q, NULL), 0);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -208,9 +164,9 @@ START_TEST(separate_from_commands)
 	struct queue_stats st;
 	int64_t msg = 0;
 	bool dup = true;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	tu_enqueue(f.q, "same-key", 0);
 	ck_assert_int_eq(outbox_add(f.q, &n, &msg, &dup), 0);
 	ck_assert(!dup);
@@ -227,7 +183,7 @@ START_TEST(separate_from_commands)
 	ck_assert_int_eq(outbox_stats(f.q, &st), 0);
 	ck_assert_int_eq(st.count[QUEUE_PROCESSING], 1);
 	ck_assert_int_eq(st.count[QUEUE_PENDING], 0);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -236,21 +192,21 @@ START_TEST(claim_and_sent)
 	struct audit_tally t;
 	struct queue_cmd *m, *g;
 	int64_t id, before;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = add_msg(f.q, "m1", 10);
-	before = audit_count(f.q, NULL);
+	before = tu_audit_count(f.q, NULL);
 	f.now += 100;
 	m = claim(f.q, "sender", 20000);
 	ck_assert_int_eq(m->id, id);
 	ck_assert_int_eq(m->status, QUEUE_PROCESSING);
 	ck_assert_str_eq(m->lease_owner, "sender");
-	ck_assert_int_eq(m->lease_expires_ms, T0 + 100 + 20000);
+	ck_assert_int_eq(m->lease_expires_ms, TU_T0 + 100 + 20000);
 	ck_assert_int_eq(m->attempts, 1);
 	/* The sender claims constantly: claims are not audited. */
-	ck_assert_int_eq(audit_count(f.q, NULL), before);
-	ck_assert_int_eq(audit_count(f.q, "command_claimed"), 0);
+	ck_assert_int_eq(tu_audit_count(f.q, NULL), before);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_claimed"), 0);
 	f.now += 50;
 	ck_assert_int_eq(
 	    outbox_sent(f.q, m, "{\"message_id\":321,\"chat\":{\"id\":10}}"),
@@ -260,15 +216,15 @@ START_TEST(claim_and_sent)
 	ck_assert_str_eq(
 	    g->result, "{\"message_id\":321,\"chat\":{\"id\":10}}");
 	ck_assert_ptr_null(g->lease_owner);
-	ck_assert_int_eq(g->updated_at_ms, T0 + 150);
+	ck_assert_int_eq(g->updated_at_ms, TU_T0 + 150);
 	queue_cmd_free(g);
 	ck_assert_int_eq(audit_tally(f.q, "message_sent", &t), 1);
 	ck_assert_str_eq(t.entity_type, "message");
 	ck_assert_int_eq(strtoll(t.entity_id, NULL, 10), id);
-	ck_assert_int_eq(audit_count(f.q, "command_executed"), 0);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_executed"), 0);
 	claim_none(f.q);
 	queue_cmd_free(m);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -276,9 +232,9 @@ START_TEST(chat_order)
 {
 	struct queue_cmd *m1, *m2, *m3;
 	int64_t a, b, other, nochat;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	a = add_msg(f.q, "a", 10);
 	b = add_msg(f.q, "b", 10);
 	other = add_msg(f.q, "other", 20);
@@ -297,7 +253,7 @@ START_TEST(chat_order)
 	queue_cmd_free(m1);
 	queue_cmd_free(m2);
 	queue_cmd_free(m3);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -306,9 +262,9 @@ START_TEST(fail_retry_then_dead)
 	struct audit_tally t;
 	struct queue_cmd *m, *g;
 	int64_t a, b;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	a = add_msg(f.q, "a", 10);
 	b = add_msg(f.q, "b", 10);
 	m = claim(f.q, "s", 30000);
@@ -318,7 +274,7 @@ START_TEST(fail_retry_then_dead)
 	queue_cmd_free(m);
 	g = get_msg(f.q, a);
 	ck_assert_int_eq(g->status, QUEUE_FAILED);
-	ck_assert_int_eq(g->run_at_ms, T0 + 3000);
+	ck_assert_int_eq(g->run_at_ms, TU_T0 + 3000);
 	ck_assert_str_eq(g->last_error, "429 Too Many Requests");
 	queue_cmd_free(g);
 	ck_assert_int_eq(audit_tally(f.q, "message_retry", &t), 1);
@@ -340,11 +296,11 @@ START_TEST(fail_retry_then_dead)
 	queue_cmd_free(g);
 	ck_assert_int_eq(audit_tally(f.q, "message_dead", &t), 1);
 	ck_assert_int_eq(strtoll(t.entity_id, NULL, 10), a);
-	ck_assert_int_eq(audit_count(f.q, "command_dead"), 0);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_dead"), 0);
 	m = claim(f.q, "s", 30000); /* a is dead: b's turn */
 	ck_assert_int_eq(m->id, b);
 	queue_cmd_free(m);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -354,9 +310,9 @@ START_TEST(fail_backoff_and_give_up)
 	    .type = "sendMessage", .key = "k", .max_attempts = 2};
 	struct queue_cmd *m, *g;
 	int64_t id = 0, delay;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(outbox_add(f.q, &n, &id, NULL), 0);
 	m = claim(f.q, "s", 30000);
 	ck_assert_int_eq(outbox_fail(f.q, m, QUEUE_RETRY, -1, "502"), 0);
@@ -375,9 +331,9 @@ START_TEST(fail_backoff_and_give_up)
 	ck_assert_int_eq(g->status, QUEUE_DEAD);
 	ck_assert_str_eq(g->last_error, "gave up after 2 attempts: 502");
 	queue_cmd_free(g);
-	ck_assert_int_eq(audit_count(f.q, "message_retry"), 1);
-	ck_assert_int_eq(audit_count(f.q, "message_dead"), 1);
-	fx_close(&f);
+	ck_assert_int_eq(tu_audit_count(f.q, "message_retry"), 1);
+	ck_assert_int_eq(tu_audit_count(f.q, "message_dead"), 1);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -386,9 +342,9 @@ START_TEST(fencing)
 	struct queue_cmd *m1, *m2, *g, wrong;
 	int64_t id, last;
 	struct audit_tally t;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = add_msg(f.q, "a", 10);
 	m1 = claim(f.q, "s1", 1000);
 	audit_tally(f.q, NULL, &t);
@@ -419,10 +375,10 @@ START_TEST(fencing)
 	g = get_msg(f.q, id);
 	ck_assert_str_eq(g->result, "{\"by\":2}");
 	queue_cmd_free(g);
-	ck_assert_int_eq(audit_count(f.q, "message_sent"), 1);
+	ck_assert_int_eq(tu_audit_count(f.q, "message_sent"), 1);
 	queue_cmd_free(m1);
 	queue_cmd_free(m2);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -435,9 +391,9 @@ START_TEST(rescue_last_attempt_dead)
 	struct audit_tally t;
 	struct queue_cmd *m, *g;
 	int64_t id = 0, next;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(outbox_add(f.q, &n, &id, NULL), 0);
 	next = add_msg(f.q, "next", 10);
 	m = claim(f.q, "s1", 1000);
@@ -452,8 +408,8 @@ START_TEST(rescue_last_attempt_dead)
 	queue_cmd_free(g);
 	ck_assert_int_eq(audit_tally(f.q, "message_dead", &t), 1);
 	ck_assert_int_eq(strtoll(t.entity_id, NULL, 10), id);
-	ck_assert_int_eq(audit_count(f.q, "command_dead"), 0);
-	fx_close(&f);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_dead"), 0);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -478,9 +434,9 @@ START_TEST(list_and_stats)
 	struct queue_cmd *m = NULL;
 	struct walk w = {0};
 	int64_t a, b, c;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	tu_enqueue(f.q, "a command", 0);
 	a = add_msg(f.q, "a", 0);
 	f.now += 4000;
@@ -508,7 +464,7 @@ START_TEST(list_and_stats)
 	m = NULL;
 	ck_assert_int_eq(outbox_get(f.q, c + 100, &m), 0);
 	ck_assert_ptr_null(m);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -535,11 +491,5 @@ outbox_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(outbox_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(outbox_suite());
 }

@@ -4,11 +4,10 @@
  * per-chat order, fencing, lease rescue, retries and backoff, operator
  * re-queue, explicit transactions, the atomicity of a state change and its
  * audit row, stats, listing, pruning and queue_wait().  Time is a clock the
- * test moves by hand (tu_open(path, &now)), so nothing sleeps for it.
+ * test moves by hand (f.now of struct tu_fx), so nothing sleeps for it.
  */
 #include <check.h>
 #include <errno.h>
-#include <ftw.h>
 #include <json-c/json.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -20,61 +19,6 @@
 #include "queue/outbox.h"
 #include "queue/queue.h"
 #include "tests/testutil.h"
-
-#define T0 1700000000000LL /* the fake clock's start, ms */
-
-/* A scratch folder with a queue on a fresh file and its hand-moved clock. */
-struct fx {
-	char dir[256];
-	char db[320];
-	int64_t now;
-	struct queue *q;
-};
-
-static void
-fx_open(struct fx *f)
-{
-	tu_tmpdir(f->dir, sizeof(f->dir));
-	tu_path(f->db, sizeof(f->db), f->dir, "queue.db");
-	f->now = T0;
-	f->q = tu_open(f->db, &f->now);
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-fx_close(struct fx *f)
-{
-	queue_close(f->q);
-	f->q = NULL;
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static int
-count_cb(const struct audit_entry *e, void *arg)
-{
-	(void)e;
-	(*(int64_t *)arg)++;
-	return 0;
-}
-
-/* How many audit rows have this action (every row when action is NULL). */
-static int64_t
-audit_count(struct queue *q, const char *action)
-{
-	struct audit_filter f = {.action = action};
-	int64_t n = 0;
-
-	ck_assert_int_eq(audit_query(q, &f, count_cb, &n, NULL), 0);
-	return n;
-}
 
 /* The id of the newest audit row, 0 when the log is empty. */
 static int64_t
@@ -138,34 +82,14 @@ json_int(const char *text, const char *name)
 	return n;
 }
 
-static struct queue_cmd *
-get_cmd(struct queue *q, int64_t id)
-{
-	struct queue_cmd *c = NULL;
-
-	ck_assert_int_eq(queue_get(q, id, &c), 1);
-	return c;
-}
-
 static enum queue_status
 status_of(struct queue *q, int64_t id)
 {
-	struct queue_cmd *c = get_cmd(q, id);
+	struct queue_cmd *c = tu_get(q, id);
 	enum queue_status s = c->status;
 
 	queue_cmd_free(c);
 	return s;
-}
-
-/* Claim expecting a command; returns it (caller frees). */
-static struct queue_cmd *
-claim(struct queue *q, const char *owner, int64_t lease_ms)
-{
-	struct queue_cmd *c = NULL;
-	int r = queue_claim(q, owner, lease_ms, &c);
-
-	ck_assert_msg(r == 1, "claim: %d %s", r, queue_errmsg(q));
-	return c;
 }
 
 /* Claim expecting nothing runnable. */
@@ -194,23 +118,10 @@ total_commands(struct queue *q)
 static void
 raw_exec(const char *db, const char *sql)
 {
-	sqlite3 *h = NULL;
-	char *err = NULL;
+	sqlite3 *h = tu_sql_open(db);
 
-	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-	ck_assert_msg(sqlite3_exec(h, sql, NULL, NULL, &err) == SQLITE_OK,
-	    "%s: %s", sql, err);
+	tu_sql_exec(h, sql);
 	sqlite3_close(h);
-}
-
-static int64_t
-elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 /* ---- enqueue ---- */
@@ -226,9 +137,9 @@ START_TEST(enqueue_idempotent)
 	struct queue_cmd *c;
 	int64_t id1 = 0, id2 = 0;
 	bool dup = true;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(queue_enqueue(f.q, &n, &id1, &dup), 0);
 	ck_assert(!dup);
 	ck_assert_int_gt(id1, 0);
@@ -239,22 +150,22 @@ START_TEST(enqueue_idempotent)
 	ck_assert(dup);
 	ck_assert_int_eq(id2, id1);
 	ck_assert_int_eq(total_commands(f.q), 1);
-	c = get_cmd(f.q, id1);
+	c = tu_get(f.q, id1);
 	ck_assert_str_eq(c->payload, "{\"text\":\"milk\"}");
-	ck_assert_int_eq(c->created_at_ms, T0);
+	ck_assert_int_eq(c->created_at_ms, TU_T0);
 	queue_cmd_free(c);
-	ck_assert_int_eq(audit_count(f.q, NULL), 1);
+	ck_assert_int_eq(tu_audit_count(f.q, NULL), 1);
 	audit_last(f.q, "command_created", &a);
 	ck_assert_str_eq(a.actor, "test");
 	ck_assert_str_eq(a.entity_type, "command");
 	ck_assert_int_eq(strtoll(a.entity_id, NULL, 10), id1);
 	ck_assert_int_eq(a.chat_id, 7);
 	ck_assert_int_eq(a.user_id, 9);
-	ck_assert_int_eq(a.ts_ms, T0);
+	ck_assert_int_eq(a.ts_ms, TU_T0);
 	/* ret_id and ret_dup may be NULL */
 	ck_assert_int_eq(queue_enqueue(f.q, &n, NULL, NULL), 0);
 	ck_assert_int_eq(total_commands(f.q), 1);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -263,11 +174,11 @@ START_TEST(enqueue_defaults)
 	struct queue_new n = {.type = "briefing", .key = "k1"};
 	struct queue_cmd *c;
 	int64_t id = 0;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(queue_enqueue(f.q, &n, &id, NULL), 0);
-	c = get_cmd(f.q, id);
+	c = tu_get(f.q, id);
 	ck_assert_int_eq(c->id, id);
 	ck_assert_str_eq(c->type, "briefing");
 	ck_assert_str_eq(c->key, "k1");
@@ -277,16 +188,16 @@ START_TEST(enqueue_defaults)
 	ck_assert_int_eq(c->max_attempts, 5);
 	ck_assert_int_eq(c->chat_id, 0);
 	ck_assert_int_eq(c->user_id, 0);
-	ck_assert_int_eq(c->run_at_ms, T0);
-	ck_assert_int_eq(c->created_at_ms, T0);
-	ck_assert_int_eq(c->updated_at_ms, T0);
+	ck_assert_int_eq(c->run_at_ms, TU_T0);
+	ck_assert_int_eq(c->created_at_ms, TU_T0);
+	ck_assert_int_eq(c->updated_at_ms, TU_T0);
 	ck_assert_ptr_null(c->lease_owner);
 	ck_assert_int_eq(c->lease_expires_ms, 0);
 	ck_assert_ptr_null(c->last_error);
 	ck_assert_ptr_null(c->result);
 	queue_cmd_free(c);
 	ck_assert_int_eq(queue_get(f.q, id + 100, &c), 0);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -325,7 +236,7 @@ START_TEST(enqueue_rejects)
 	    {"message", "k", NULL, 1001,
 	        "max attempts must be between 1 and 1000"},
 	};
-	struct fx f;
+	struct tu_fx f;
 
 	memset(key201, 'k', 201);
 	memset(type65, 't', 65);
@@ -333,7 +244,7 @@ START_TEST(enqueue_rejects)
 	memset(big, 'x', QUEUE_PAYLOAD_MAX + 1);
 	memcpy(big, "{\"a\":\"", 6);
 	memcpy(big + QUEUE_PAYLOAD_MAX + 1 - 2, "\"}", 2);
-	fx_open(&f);
+	tu_fx_open(&f);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct queue_new n = {.type = bad[i].type,
 		    .key = bad[i].key,
@@ -350,7 +261,7 @@ START_TEST(enqueue_rejects)
 	}
 	ck_assert_int_eq(total_commands(f.q), 0);
 	ck_assert_int_eq(audit_last_id(f.q), 0);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -361,16 +272,16 @@ START_TEST(enqueue_limits_inclusive)
 	struct queue_new n = {.type = type64, .key = key200};
 	struct queue_cmd *c;
 	int64_t id = 0;
-	struct fx f;
+	struct tu_fx f;
 
 	memset(key200, 'k', 200);
 	memset(type64, 't', 64);
 	memset(big, 'x', QUEUE_PAYLOAD_MAX);
 	memcpy(big, "{\"a\":\"", 6);
 	memcpy(big + QUEUE_PAYLOAD_MAX - 2, "\"}", 2);
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(queue_enqueue(f.q, &n, &id, NULL), 0);
-	c = get_cmd(f.q, id);
+	c = tu_get(f.q, id);
 	ck_assert_str_eq(c->key, key200);
 	ck_assert_str_eq(c->type, type64);
 	queue_cmd_free(c);
@@ -379,7 +290,7 @@ START_TEST(enqueue_limits_inclusive)
 	    .payload = big,
 	    .max_attempts = 1000};
 	ck_assert_int_eq(queue_enqueue(f.q, &n, &id, NULL), 0);
-	c = get_cmd(f.q, id);
+	c = tu_get(f.q, id);
 	ck_assert_uint_eq(strlen(c->payload), QUEUE_PAYLOAD_MAX);
 	ck_assert_int_eq(c->max_attempts, 1000);
 	queue_cmd_free(c);
@@ -388,7 +299,7 @@ START_TEST(enqueue_limits_inclusive)
 	    .type = "message", .key = "ws", .payload = " {\"a\":1}\n"};
 	ck_assert_int_eq(queue_enqueue(f.q, &n, &id, NULL), 0);
 	ck_assert_int_eq(total_commands(f.q), 3);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -398,23 +309,23 @@ START_TEST(claim_oldest_first)
 {
 	struct queue_cmd *c;
 	int64_t a, b, d;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	a = tu_enqueue(f.q, "a", 0);
 	b = tu_enqueue(f.q, "b", 0);
 	d = tu_enqueue(f.q, "d", 0);
-	c = claim(f.q, "w1", 30000);
+	c = tu_claim(f.q, "w1", 30000);
 	ck_assert_int_eq(c->id, a);
 	queue_cmd_free(c);
-	c = claim(f.q, "w1", 30000);
+	c = tu_claim(f.q, "w1", 30000);
 	ck_assert_int_eq(c->id, b);
 	queue_cmd_free(c);
-	c = claim(f.q, "w1", 30000);
+	c = tu_claim(f.q, "w1", 30000);
 	ck_assert_int_eq(c->id, d);
 	queue_cmd_free(c);
 	claim_none(f.q);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -422,21 +333,21 @@ END_TEST
 START_TEST(claim_by_run_at)
 {
 	struct queue_new n = {
-	    .type = "reminder", .key = "overdue", .run_at_ms = T0 - 5000};
+	    .type = "reminder", .key = "overdue", .run_at_ms = TU_T0 - 5000};
 	struct queue_cmd *c;
 	int64_t a, overdue = 0;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	a = tu_enqueue(f.q, "a", 0);
 	ck_assert_int_eq(queue_enqueue(f.q, &n, &overdue, NULL), 0);
-	c = claim(f.q, "w1", 30000);
+	c = tu_claim(f.q, "w1", 30000);
 	ck_assert_int_eq(c->id, overdue);
 	queue_cmd_free(c);
-	c = claim(f.q, "w1", 30000);
+	c = tu_claim(f.q, "w1", 30000);
 	ck_assert_int_eq(c->id, a);
 	queue_cmd_free(c);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -447,50 +358,50 @@ START_TEST(claim_sets_lease)
 	struct queue_cmd *c, *g;
 	struct audit_copy a;
 	int64_t id = 0;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(queue_enqueue(f.q, &n, &id, NULL), 0);
 	f.now += 250;
-	c = claim(f.q, "worker-1", 30000);
+	c = tu_claim(f.q, "worker-1", 30000);
 	ck_assert_int_eq(c->id, id);
 	ck_assert_int_eq(c->status, QUEUE_PROCESSING);
 	ck_assert_str_eq(c->lease_owner, "worker-1");
-	ck_assert_int_eq(c->lease_expires_ms, T0 + 250 + 30000);
+	ck_assert_int_eq(c->lease_expires_ms, TU_T0 + 250 + 30000);
 	ck_assert_int_eq(c->attempts, 1);
-	ck_assert_int_eq(c->updated_at_ms, T0 + 250);
+	ck_assert_int_eq(c->updated_at_ms, TU_T0 + 250);
 	/* what the claim returned is what the row holds */
-	g = get_cmd(f.q, id);
+	g = tu_get(f.q, id);
 	ck_assert_int_eq(g->status, QUEUE_PROCESSING);
 	ck_assert_str_eq(g->lease_owner, "worker-1");
-	ck_assert_int_eq(g->lease_expires_ms, T0 + 30250);
+	ck_assert_int_eq(g->lease_expires_ms, TU_T0 + 30250);
 	ck_assert_int_eq(g->attempts, 1);
 	queue_cmd_free(g);
 	audit_last(f.q, "command_claimed", &a);
 	ck_assert_int_eq(strtoll(a.entity_id, NULL, 10), id);
 	ck_assert_int_eq(a.chat_id, 5);
 	ck_assert_int_eq(a.user_id, 6);
-	ck_assert_int_eq(a.ts_ms, T0 + 250);
+	ck_assert_int_eq(a.ts_ms, TU_T0 + 250);
 	ck_assert_int_eq(json_int(a.details, "attempt"), 1);
 	ck_assert_ptr_nonnull(strstr(a.details, "\"owner\":\"worker-1\""));
 	/* a live lease is not claimable by anyone else */
 	f.now += 29999;
 	claim_none(f.q);
 	queue_cmd_free(c);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
 START_TEST(claim_nothing)
 {
 	struct queue_cmd *c = (struct queue_cmd *)&c;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(queue_claim(f.q, "w", 1000, &c), 0);
 	ck_assert_ptr_eq(c, (struct queue_cmd *)&c); /* untouched */
 	ck_assert_int_eq(audit_last_id(f.q), 0);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -498,11 +409,11 @@ START_TEST(claim_rejects)
 {
 	char owner64[65];
 	struct queue_cmd *c = NULL;
-	struct fx f;
+	struct tu_fx f;
 
 	memset(owner64, 'o', 64);
 	owner64[64] = '\0';
-	fx_open(&f);
+	tu_fx_open(&f);
 	tu_enqueue(f.q, "a", 0);
 	ck_assert_int_eq(queue_claim(f.q, "", 1000, &c), -EINVAL);
 	ck_assert_str_eq(
@@ -515,38 +426,38 @@ START_TEST(claim_rejects)
 	ck_assert_ptr_null(c);
 	ck_assert_int_eq(status_of(f.q, 1), QUEUE_PENDING);
 	owner64[63] = '\0'; /* 63 bytes is the longest owner */
-	c = claim(f.q, owner64, 1000);
+	c = tu_claim(f.q, owner64, 1000);
 	ck_assert_str_eq(c->lease_owner, owner64);
 	queue_cmd_free(c);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
 START_TEST(claim_run_at_future)
 {
 	struct queue_new n = {
-	    .type = "reminder", .key = "later", .run_at_ms = T0 + 60000};
+	    .type = "reminder", .key = "later", .run_at_ms = TU_T0 + 60000};
 	struct queue_cmd *c;
 	int64_t later = 0, now_id;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(queue_enqueue(f.q, &n, &later, NULL), 0);
 	claim_none(f.q);
 	/* a later arrival that is due now runs first */
 	now_id = tu_enqueue(f.q, "now", 0);
-	c = claim(f.q, "w", 1000);
+	c = tu_claim(f.q, "w", 1000);
 	ck_assert_int_eq(c->id, now_id);
 	ck_assert_int_eq(queue_complete(f.q, c, NULL), 0);
 	queue_cmd_free(c);
-	f.now = T0 + 59999;
+	f.now = TU_T0 + 59999;
 	claim_none(f.q);
-	f.now = T0 + 60000;
-	c = claim(f.q, "w", 1000);
+	f.now = TU_T0 + 60000;
+	c = tu_claim(f.q, "w", 1000);
 	ck_assert_int_eq(c->id, later);
-	ck_assert_int_eq(c->run_at_ms, T0 + 60000);
+	ck_assert_int_eq(c->run_at_ms, TU_T0 + 60000);
 	queue_cmd_free(c);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -556,21 +467,21 @@ START_TEST(chat_order)
 {
 	struct queue_cmd *c1, *c2;
 	int64_t a, b;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	a = tu_enqueue(f.q, "buy milk", -1001); /* group chats are negative */
 	b = tu_enqueue(f.q, "cancel", -1001);
-	c1 = claim(f.q, "w1", 30000);
+	c1 = tu_claim(f.q, "w1", 30000);
 	ck_assert_int_eq(c1->id, a);
 	claim_none(f.q); /* b waits for a */
 	ck_assert_int_eq(status_of(f.q, b), QUEUE_PENDING);
 	ck_assert_int_eq(queue_complete(f.q, c1, NULL), 0);
-	c2 = claim(f.q, "w2", 30000);
+	c2 = tu_claim(f.q, "w2", 30000);
 	ck_assert_int_eq(c2->id, b);
 	queue_cmd_free(c1);
 	queue_cmd_free(c2);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -578,22 +489,22 @@ START_TEST(chat_order_other_chats)
 {
 	struct queue_cmd *c1, *c2, *c3, *c4;
 	int64_t a1, a2, b1, z1, z2;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	a1 = tu_enqueue(f.q, "a1", 100);
 	a2 = tu_enqueue(f.q, "a2", 100);
 	b1 = tu_enqueue(f.q, "b1", 200);
 	z1 = tu_enqueue(f.q, "z1", 0);
 	z2 = tu_enqueue(f.q, "z2", 0);
-	c1 = claim(f.q, "w1", 30000);
+	c1 = tu_claim(f.q, "w1", 30000);
 	ck_assert_int_eq(c1->id, a1);
 	/* a2 is held back; b1 and the chat-less ones are not */
-	c2 = claim(f.q, "w2", 30000);
+	c2 = tu_claim(f.q, "w2", 30000);
 	ck_assert_int_eq(c2->id, b1);
-	c3 = claim(f.q, "w3", 30000);
+	c3 = tu_claim(f.q, "w3", 30000);
 	ck_assert_int_eq(c3->id, z1);
-	c4 = claim(f.q, "w4", 30000);
+	c4 = tu_claim(f.q, "w4", 30000);
 	ck_assert_int_eq(c4->id, z2); /* chat 0 never orders */
 	claim_none(f.q);
 	ck_assert_int_eq(status_of(f.q, a2), QUEUE_PENDING);
@@ -601,7 +512,7 @@ START_TEST(chat_order_other_chats)
 	queue_cmd_free(c2);
 	queue_cmd_free(c3);
 	queue_cmd_free(c4);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -609,32 +520,32 @@ START_TEST(chat_order_failed_blocks)
 {
 	struct queue_cmd *c1, *c2;
 	int64_t a, b, other;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	a = tu_enqueue(f.q, "a", 42);
 	b = tu_enqueue(f.q, "b", 42);
-	c1 = claim(f.q, "w1", 30000);
+	c1 = tu_claim(f.q, "w1", 30000);
 	ck_assert_int_eq(queue_fail(f.q, c1, QUEUE_RETRY, 5000, "503"), 0);
 	queue_cmd_free(c1);
 	ck_assert_int_eq(status_of(f.q, a), QUEUE_FAILED);
 	/* a waits for its retry; b must not overtake it */
 	claim_none(f.q);
 	other = tu_enqueue(f.q, "other", 43);
-	c1 = claim(f.q, "w1", 30000);
+	c1 = tu_claim(f.q, "w1", 30000);
 	ck_assert_int_eq(c1->id, other);
 	queue_cmd_free(c1);
 	f.now += 5000;
-	c1 = claim(f.q, "w1", 30000);
+	c1 = tu_claim(f.q, "w1", 30000);
 	ck_assert_int_eq(c1->id, a);
 	ck_assert_int_eq(c1->attempts, 2);
 	claim_none(f.q);
 	ck_assert_int_eq(queue_complete(f.q, c1, NULL), 0);
-	c2 = claim(f.q, "w2", 30000);
+	c2 = tu_claim(f.q, "w2", 30000);
 	ck_assert_int_eq(c2->id, b);
 	queue_cmd_free(c1);
 	queue_cmd_free(c2);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -642,18 +553,18 @@ START_TEST(chat_order_dead_unblocks)
 {
 	struct queue_cmd *c1, *c2;
 	int64_t b;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	tu_enqueue(f.q, "a", 42);
 	b = tu_enqueue(f.q, "b", 42);
-	c1 = claim(f.q, "w1", 30000);
+	c1 = tu_claim(f.q, "w1", 30000);
 	ck_assert_int_eq(queue_fail(f.q, c1, QUEUE_PERMANENT, -1, "bad"), 0);
-	c2 = claim(f.q, "w2", 30000);
+	c2 = tu_claim(f.q, "w2", 30000);
 	ck_assert_int_eq(c2->id, b);
 	queue_cmd_free(c1);
 	queue_cmd_free(c2);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -667,29 +578,29 @@ START_TEST(chat_order_scheduled_does_not_block)
 	struct queue_new n = {.type = "reminder",
 	    .key = "tomorrow",
 	    .chat_id = 42,
-	    .run_at_ms = T0 + 86400000};
+	    .run_at_ms = TU_T0 + 86400000};
 	struct queue_cmd *c;
 	int64_t rem = 0, msg1, msg2;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(queue_enqueue(f.q, &n, &rem, NULL), 0);
 	msg1 = tu_enqueue(f.q, "today", 42);
-	c = claim(f.q, "w1", 30000);
+	c = tu_claim(f.q, "w1", 30000);
 	ck_assert_int_eq(c->id, msg1);
 	ck_assert_int_eq(queue_complete(f.q, c, NULL), 0);
 	queue_cmd_free(c);
-	f.now = T0 + 86400000;
+	f.now = TU_T0 + 86400000;
 	msg2 = tu_enqueue(f.q, "tomorrow's message", 42);
-	c = claim(f.q, "w1", 30000);
+	c = tu_claim(f.q, "w1", 30000);
 	ck_assert_int_eq(c->id, rem);
 	claim_none(f.q);
 	ck_assert_int_eq(queue_complete(f.q, c, NULL), 0);
 	queue_cmd_free(c);
-	c = claim(f.q, "w1", 30000);
+	c = tu_claim(f.q, "w1", 30000);
 	ck_assert_int_eq(c->id, msg2);
 	queue_cmd_free(c);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -699,11 +610,11 @@ START_TEST(fence_wrong_owner_or_attempt)
 {
 	struct queue_cmd *c, *g, wrong;
 	int64_t id, last;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = tu_enqueue(f.q, "a", 1);
-	c = claim(f.q, "w1", 30000);
+	c = tu_claim(f.q, "w1", 30000);
 	last = audit_last_id(f.q);
 	for (int i = 0; i < 3; i++) {
 		wrong = *c;
@@ -723,19 +634,19 @@ START_TEST(fence_wrong_owner_or_attempt)
 		ck_assert_int_eq(wrong.lease_expires_ms, c->lease_expires_ms);
 	}
 	ck_assert_ptr_nonnull(strstr(queue_errmsg(f.q), "no longer held"));
-	g = get_cmd(f.q, id);
+	g = tu_get(f.q, id);
 	ck_assert_int_eq(g->status, QUEUE_PROCESSING);
 	ck_assert_str_eq(g->lease_owner, "w1");
 	ck_assert_int_eq(g->attempts, 1);
-	ck_assert_int_eq(g->lease_expires_ms, T0 + 30000);
-	ck_assert_int_eq(g->updated_at_ms, T0);
+	ck_assert_int_eq(g->lease_expires_ms, TU_T0 + 30000);
+	ck_assert_int_eq(g->updated_at_ms, TU_T0);
 	ck_assert_ptr_null(g->result);
 	ck_assert_ptr_null(g->last_error);
 	queue_cmd_free(g);
 	ck_assert_int_eq(audit_last_id(f.q), last);
 	/* the real holder still can */
 	ck_assert_int_eq(queue_complete(f.q, c, "{\"ok\":true}"), 0);
-	g = get_cmd(f.q, id);
+	g = tu_get(f.q, id);
 	ck_assert_int_eq(g->status, QUEUE_COMPLETED);
 	ck_assert_str_eq(g->result, "{\"ok\":true}");
 	ck_assert_ptr_null(g->lease_owner);
@@ -743,9 +654,9 @@ START_TEST(fence_wrong_owner_or_attempt)
 	queue_cmd_free(g);
 	/* a second complete of a completed command is stale too */
 	ck_assert_int_eq(queue_complete(f.q, c, NULL), -ESTALE);
-	ck_assert_int_eq(audit_count(f.q, "command_executed"), 1);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_executed"), 1);
 	queue_cmd_free(c);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -753,13 +664,13 @@ START_TEST(fence_takeover)
 {
 	struct queue_cmd *c1, *c2, *g;
 	int64_t id, last;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = tu_enqueue(f.q, "a", 1);
-	c1 = claim(f.q, "w1", 30000);
+	c1 = tu_claim(f.q, "w1", 30000);
 	f.now += 30000; /* w1 hung: its lease ran out */
-	c2 = claim(f.q, "w2", 30000);
+	c2 = tu_claim(f.q, "w2", 30000);
 	ck_assert_int_eq(c2->id, id);
 	ck_assert_int_eq(c2->attempts, 2);
 	ck_assert_str_eq(c2->lease_owner, "w2");
@@ -769,16 +680,16 @@ START_TEST(fence_takeover)
 	ck_assert_int_eq(queue_extend(f.q, c1, 1000), -ESTALE);
 	ck_assert_int_eq(audit_last_id(f.q), last);
 	ck_assert_int_eq(queue_complete(f.q, c2, "{\"from\":2}"), 0);
-	g = get_cmd(f.q, id);
+	g = tu_get(f.q, id);
 	ck_assert_int_eq(g->status, QUEUE_COMPLETED);
 	ck_assert_str_eq(g->result, "{\"from\":2}");
 	ck_assert_int_eq(g->attempts, 2);
 	queue_cmd_free(g);
-	ck_assert_int_eq(audit_count(f.q, "command_executed"), 1);
-	ck_assert_int_eq(audit_count(f.q, "command_claimed"), 2);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_executed"), 1);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_claimed"), 2);
 	queue_cmd_free(c1);
 	queue_cmd_free(c2);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -786,26 +697,26 @@ START_TEST(extend_moves_lease)
 {
 	struct queue_cmd *c, *g;
 	int64_t id;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = tu_enqueue(f.q, "a", 0);
-	c = claim(f.q, "w1", 1000);
+	c = tu_claim(f.q, "w1", 1000);
 	f.now += 900;
 	ck_assert_int_eq(queue_extend(f.q, c, 5000), 0);
-	ck_assert_int_eq(c->lease_expires_ms, T0 + 900 + 5000);
-	g = get_cmd(f.q, id);
-	ck_assert_int_eq(g->lease_expires_ms, T0 + 5900);
+	ck_assert_int_eq(c->lease_expires_ms, TU_T0 + 900 + 5000);
+	g = tu_get(f.q, id);
+	ck_assert_int_eq(g->lease_expires_ms, TU_T0 + 5900);
 	queue_cmd_free(g);
-	f.now = T0 + 1000; /* the old expiry: still held */
+	f.now = TU_T0 + 1000; /* the old expiry: still held */
 	claim_none(f.q);
-	f.now = T0 + 5899;
+	f.now = TU_T0 + 5899;
 	claim_none(f.q);
 	ck_assert_int_eq(queue_extend(f.q, c, 0), -EINVAL);
-	ck_assert_int_eq(c->lease_expires_ms, T0 + 5900);
+	ck_assert_int_eq(c->lease_expires_ms, TU_T0 + 5900);
 	ck_assert_int_eq(queue_complete(f.q, c, NULL), 0);
 	queue_cmd_free(c);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -815,23 +726,23 @@ START_TEST(rescue_expired)
 {
 	struct queue_cmd *c1, *c2;
 	int64_t id;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = tu_enqueue(f.q, "a", 9);
 	tu_enqueue(f.q, "b", 9);
-	c1 = claim(f.q, "w1", 30000);
+	c1 = tu_claim(f.q, "w1", 30000);
 	f.now += 29999;
 	claim_none(f.q); /* neither a (leased) nor b (behind a) */
 	f.now += 1;
-	c2 = claim(f.q, "w2", 30000);
+	c2 = tu_claim(f.q, "w2", 30000);
 	ck_assert_int_eq(c2->id, id); /* the chat's head, not b */
 	ck_assert_int_eq(c2->attempts, 2);
 	ck_assert_int_eq(c2->lease_expires_ms, f.now + 30000);
 	claim_none(f.q);
 	queue_cmd_free(c1);
 	queue_cmd_free(c2);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -842,23 +753,23 @@ START_TEST(rescue_last_attempt_dead)
 	struct queue_cmd *c, *g;
 	struct audit_copy a;
 	int64_t id = 0, b;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(queue_enqueue(f.q, &n, &id, NULL), 0);
 	b = tu_enqueue(f.q, "b", 3);
-	c = claim(f.q, "w1", 1000);
+	c = tu_claim(f.q, "w1", 1000);
 	queue_cmd_free(c);
 	f.now += 1000;
-	c = claim(f.q, "w2", 1000);
+	c = tu_claim(f.q, "w2", 1000);
 	ck_assert_int_eq(c->id, id);
 	ck_assert_int_eq(c->attempts, 2);
 	f.now += 1000; /* the last attempt's lease ran out too */
 	queue_cmd_free(c);
-	c = claim(f.q, "w3", 1000);
+	c = tu_claim(f.q, "w3", 1000);
 	ck_assert_int_eq(c->id, b); /* a went to dead, b's turn */
 	queue_cmd_free(c);
-	g = get_cmd(f.q, id);
+	g = tu_get(f.q, id);
 	ck_assert_int_eq(g->status, QUEUE_DEAD);
 	ck_assert_int_eq(g->attempts, 2);
 	ck_assert_ptr_null(g->lease_owner);
@@ -866,12 +777,12 @@ START_TEST(rescue_last_attempt_dead)
 	ck_assert_ptr_nonnull(strstr(g->last_error, "lease"));
 	ck_assert_ptr_nonnull(strstr(g->last_error, "2 of 2"));
 	queue_cmd_free(g);
-	ck_assert_int_eq(audit_count(f.q, "command_dead"), 1);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_dead"), 1);
 	audit_last(f.q, "command_dead", &a);
 	ck_assert_int_eq(strtoll(a.entity_id, NULL, 10), id);
 	ck_assert_int_eq(a.chat_id, 3);
 	ck_assert_ptr_nonnull(strstr(a.details, "lease"));
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -881,9 +792,9 @@ START_TEST(rescue_many_dead_all_audited)
 {
 	enum { N = 40 };
 	struct queue_stats st;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	for (int i = 0; i < N; i++) {
 		struct queue_new n = {.type = "message", .max_attempts = 1};
 		char key[16];
@@ -891,15 +802,15 @@ START_TEST(rescue_many_dead_all_audited)
 		snprintf(key, sizeof(key), "k%d", i);
 		n.key = key;
 		ck_assert_int_eq(queue_enqueue(f.q, &n, NULL, NULL), 0);
-		queue_cmd_free(claim(f.q, "w1", 1000));
+		queue_cmd_free(tu_claim(f.q, "w1", 1000));
 	}
 	f.now += 1000;
 	claim_none(f.q);
 	ck_assert_int_eq(queue_stats(f.q, &st), 0);
 	ck_assert_int_eq(st.count[QUEUE_DEAD], N);
 	ck_assert_int_eq(st.count[QUEUE_PROCESSING], 0);
-	ck_assert_int_eq(audit_count(f.q, "command_dead"), N);
-	fx_close(&f);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_dead"), N);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -915,9 +826,9 @@ check_backoff(int attempt, int64_t lo, int64_t hi)
 	int64_t delays[N];
 	struct audit_copy a;
 	bool varied = false;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	for (int i = 0; i < N; i++) {
 		struct queue_cmd *c, *g;
 		char key[16];
@@ -925,17 +836,17 @@ check_backoff(int attempt, int64_t lo, int64_t hi)
 		/* the earlier ones wait for their retries: this is runnable */
 		snprintf(key, sizeof(key), "k%d", i);
 		tu_enqueue(f.q, key, 0);
-		c = claim(f.q, "w", 30000);
+		c = tu_claim(f.q, "w", 30000);
 		for (int k = 1; k < attempt; k++) {
 			ck_assert_int_eq(
 			    queue_fail(f.q, c, QUEUE_RETRY, 0, "again"), 0);
 			queue_cmd_free(c);
-			c = claim(f.q, "w", 30000);
+			c = tu_claim(f.q, "w", 30000);
 		}
 		ck_assert_int_eq(c->attempts, attempt);
 		f.now += 7;
 		ck_assert_int_eq(queue_fail(f.q, c, QUEUE_RETRY, -1, "503"), 0);
-		g = get_cmd(f.q, c->id);
+		g = tu_get(f.q, c->id);
 		ck_assert_int_eq(g->status, QUEUE_FAILED);
 		ck_assert_str_eq(g->last_error, "503");
 		ck_assert_ptr_null(g->lease_owner);
@@ -953,8 +864,8 @@ check_backoff(int attempt, int64_t lo, int64_t hi)
 		queue_cmd_free(c);
 	}
 	ck_assert_msg(varied, "no jitter in %d delays", N);
-	ck_assert_int_eq(audit_count(f.q, "command_retry"), N * attempt);
-	fx_close(&f);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_retry"), N * attempt);
+	tu_fx_close(&f);
 }
 
 START_TEST(backoff_attempt_1)
@@ -974,31 +885,31 @@ START_TEST(retry_explicit_delay)
 	struct queue_cmd *c, *g;
 	struct audit_copy a;
 	int64_t id;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = tu_enqueue(f.q, "a", 0);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	f.now += 100;
 	ck_assert_int_eq(queue_fail(f.q, c, QUEUE_RETRY, 7000, "429"), 0);
-	g = get_cmd(f.q, id);
+	g = tu_get(f.q, id);
 	ck_assert_int_eq(g->status, QUEUE_FAILED);
-	ck_assert_int_eq(g->run_at_ms, T0 + 100 + 7000);
+	ck_assert_int_eq(g->run_at_ms, TU_T0 + 100 + 7000);
 	ck_assert_str_eq(g->last_error, "429");
 	ck_assert_int_eq(g->attempts, 1);
 	queue_cmd_free(g);
 	audit_last(f.q, "command_retry", &a);
-	ck_assert_int_eq(json_int(a.details, "run_at"), T0 + 7100);
+	ck_assert_int_eq(json_int(a.details, "run_at"), TU_T0 + 7100);
 	ck_assert_ptr_nonnull(strstr(a.details, "\"error\":\"429\""));
-	f.now = T0 + 7099;
+	f.now = TU_T0 + 7099;
 	claim_none(f.q);
-	f.now = T0 + 7100;
+	f.now = TU_T0 + 7100;
 	queue_cmd_free(c);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(c->id, id);
 	ck_assert_int_eq(c->attempts, 2);
 	queue_cmd_free(c);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1007,29 +918,29 @@ START_TEST(fail_permanent)
 	struct queue_cmd *c, *g;
 	struct audit_copy a;
 	int64_t id;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = tu_enqueue(f.q, "a", 0);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	f.now += 5;
 	ck_assert_int_eq(queue_fail(f.q, c, QUEUE_PERMANENT, -1,
 	                     "400 Bad Request: chat not found"),
 	    0);
-	g = get_cmd(f.q, id);
+	g = tu_get(f.q, id);
 	ck_assert_int_eq(g->status, QUEUE_DEAD);
 	ck_assert_str_eq(g->last_error, "400 Bad Request: chat not found");
 	ck_assert_ptr_null(g->lease_owner);
-	ck_assert_int_eq(g->updated_at_ms, T0 + 5);
+	ck_assert_int_eq(g->updated_at_ms, TU_T0 + 5);
 	queue_cmd_free(g);
 	audit_last(f.q, "command_dead", &a);
 	ck_assert_int_eq(strtoll(a.entity_id, NULL, 10), id);
 	ck_assert_ptr_nonnull(strstr(a.details, "chat not found"));
-	ck_assert_int_eq(audit_count(f.q, "command_retry"), 0);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_retry"), 0);
 	f.now += 86400000;
 	claim_none(f.q); /* dead stays dead */
 	queue_cmd_free(c);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1039,27 +950,27 @@ START_TEST(fail_gives_up)
 	struct queue_cmd *c, *g;
 	struct audit_copy a;
 	int64_t id = 0;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(queue_enqueue(f.q, &n, &id, NULL), 0);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(queue_fail(f.q, c, QUEUE_RETRY, 0, "timeout"), 0);
 	queue_cmd_free(c);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(c->attempts, 2);
 	ck_assert_int_eq(queue_fail(f.q, c, QUEUE_RETRY, 0, "timeout"), 0);
 	queue_cmd_free(c);
-	g = get_cmd(f.q, id);
+	g = tu_get(f.q, id);
 	ck_assert_int_eq(g->status, QUEUE_DEAD);
 	ck_assert_str_eq(g->last_error, "gave up after 2 attempts: timeout");
 	queue_cmd_free(g);
 	audit_last(f.q, "command_dead", &a);
 	ck_assert_ptr_nonnull(strstr(a.details, "gave up after 2 attempts"));
-	ck_assert_int_eq(audit_count(f.q, "command_retry"), 1);
-	ck_assert_int_eq(audit_count(f.q, "command_dead"), 1);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_retry"), 1);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_dead"), 1);
 	claim_none(f.q);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1068,25 +979,25 @@ START_TEST(fail_error_text)
 	char longerr[QUEUE_ERROR_MAX * 2];
 	struct queue_cmd *c, *g;
 	int64_t id;
-	struct fx f;
+	struct tu_fx f;
 
 	memset(longerr, 'e', sizeof(longerr) - 1);
 	longerr[sizeof(longerr) - 1] = '\0';
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = tu_enqueue(f.q, "a", 0);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(queue_fail(f.q, c, QUEUE_RETRY, 0, NULL), 0);
 	queue_cmd_free(c);
-	g = get_cmd(f.q, id);
+	g = tu_get(f.q, id);
 	ck_assert_str_eq(g->last_error, "unknown error");
 	queue_cmd_free(g);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(queue_fail(f.q, c, QUEUE_PERMANENT, 0, longerr), 0);
 	queue_cmd_free(c);
-	g = get_cmd(f.q, id);
+	g = tu_get(f.q, id);
 	ck_assert_uint_eq(strlen(g->last_error), QUEUE_ERROR_MAX - 1);
 	queue_cmd_free(g);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1097,25 +1008,25 @@ START_TEST(fail_error_utf8_cut)
 	struct queue_cmd *c, *g;
 	size_t n;
 	int64_t id;
-	struct fx f;
+	struct tu_fx f;
 
 	/* "x" then 3-byte "€" over and over: 1023 falls inside one */
 	strcat(err, "x");
 	while (strlen(err) + 3 < sizeof(err))
 		strcat(err, "\xe2\x82\xac");
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = tu_enqueue(f.q, "a", 0);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(queue_fail(f.q, c, QUEUE_PERMANENT, 0, err), 0);
 	queue_cmd_free(c);
-	g = get_cmd(f.q, id);
+	g = tu_get(f.q, id);
 	n = strlen(g->last_error);
 	ck_assert_uint_lt(n, QUEUE_ERROR_MAX);
 	ck_assert_uint_eq((n - 1) % 3, 0); /* only whole characters */
 	ck_assert_uint_eq(n, 1 + (QUEUE_ERROR_MAX - 2) / 3 * 3);
 	ck_assert_int_eq(memcmp(g->last_error + n - 3, "\xe2\x82\xac", 3), 0);
 	queue_cmd_free(g);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1126,29 +1037,29 @@ START_TEST(requeue_dead)
 	struct queue_cmd *c, *g;
 	struct audit_copy a;
 	int64_t id;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = tu_enqueue(f.q, "a", 0);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(queue_fail(f.q, c, QUEUE_PERMANENT, 0, "boom"), 0);
 	queue_cmd_free(c);
 	f.now += 60000;
 	ck_assert_int_eq(queue_retry(f.q, id), 0);
-	g = get_cmd(f.q, id);
+	g = tu_get(f.q, id);
 	ck_assert_int_eq(g->status, QUEUE_PENDING);
 	ck_assert_int_eq(g->attempts, 0);
-	ck_assert_int_eq(g->run_at_ms, T0 + 60000);
-	ck_assert_int_eq(g->updated_at_ms, T0 + 60000);
+	ck_assert_int_eq(g->run_at_ms, TU_T0 + 60000);
+	ck_assert_int_eq(g->updated_at_ms, TU_T0 + 60000);
 	queue_cmd_free(g);
 	audit_last(f.q, "command_requeued", &a);
 	ck_assert_int_eq(strtoll(a.entity_id, NULL, 10), id);
 	ck_assert_ptr_nonnull(strstr(a.details, "\"from\":\"dead\""));
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(c->id, id);
 	ck_assert_int_eq(c->attempts, 1);
 	queue_cmd_free(c);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1156,20 +1067,20 @@ START_TEST(requeue_failed)
 {
 	struct queue_cmd *c, *g;
 	int64_t id;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = tu_enqueue(f.q, "a", 0);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(queue_fail(f.q, c, QUEUE_RETRY, 3600000, "x"), 0);
 	queue_cmd_free(c);
 	ck_assert_int_eq(queue_retry(f.q, id), 0); /* now, not in an hour */
-	g = get_cmd(f.q, id);
+	g = tu_get(f.q, id);
 	ck_assert_int_eq(g->status, QUEUE_PENDING);
-	ck_assert_int_eq(g->run_at_ms, T0);
+	ck_assert_int_eq(g->run_at_ms, TU_T0);
 	ck_assert_int_eq(g->attempts, 0);
 	queue_cmd_free(g);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1177,45 +1088,45 @@ START_TEST(requeue_rejects)
 {
 	struct queue_cmd *before, *after, *c;
 	int64_t pend, done, last;
-	struct fx f;
+	struct tu_fx f;
 	char msg[128];
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	done = tu_enqueue(f.q, "done", 0);
 	pend = tu_enqueue(f.q, "pending", 0);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(queue_complete(f.q, c, NULL), 0);
 	queue_cmd_free(c);
 	last = audit_last_id(f.q);
 	f.now += 1000;
 	ck_assert_int_eq(queue_retry(f.q, 999), -ENOENT);
 	ck_assert_str_eq(queue_errmsg(f.q), "there is no command 999");
-	before = get_cmd(f.q, pend);
+	before = tu_get(f.q, pend);
 	ck_assert_int_eq(queue_retry(f.q, pend), -EINVAL);
 	snprintf(msg, sizeof(msg),
 	    "command %lld is pending; only dead or failed ones can be retried",
 	    (long long)pend);
 	ck_assert_str_eq(queue_errmsg(f.q), msg);
-	after = get_cmd(f.q, pend);
+	after = tu_get(f.q, pend);
 	ck_assert_int_eq(after->status, before->status);
 	ck_assert_int_eq(after->updated_at_ms, before->updated_at_ms);
 	queue_cmd_free(before);
 	queue_cmd_free(after);
-	before = get_cmd(f.q, done);
+	before = tu_get(f.q, done);
 	ck_assert_int_eq(queue_retry(f.q, done), -EINVAL);
-	after = get_cmd(f.q, done);
+	after = tu_get(f.q, done);
 	ck_assert_int_eq(after->status, QUEUE_COMPLETED);
 	ck_assert_int_eq(after->attempts, before->attempts);
 	ck_assert_int_eq(after->updated_at_ms, before->updated_at_ms);
 	queue_cmd_free(before);
 	queue_cmd_free(after);
-	c = claim(f.q, "w", 30000); /* processing cannot be re-queued */
+	c = tu_claim(f.q, "w", 30000); /* processing cannot be re-queued */
 	ck_assert_int_eq(queue_retry(f.q, c->id), -EINVAL);
 	ck_assert_int_eq(status_of(f.q, c->id), QUEUE_PROCESSING);
 	queue_cmd_free(c);
-	ck_assert_int_eq(audit_count(f.q, "command_requeued"), 0);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_requeued"), 0);
 	ck_assert_int_eq(audit_last_id(f.q), last + 1); /* the claim only */
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1223,7 +1134,7 @@ END_TEST
 
 /* In one transaction: a command, an audit row and an outbox message. */
 static void
-write_three(struct fx *f, int64_t *cmd, int64_t *msg)
+write_three(struct tu_fx *f, int64_t *cmd, int64_t *msg)
 {
 	struct queue_new n = {
 	    .type = "message", .key = "tg:update:1", .chat_id = 5};
@@ -1244,9 +1155,9 @@ START_TEST(txn_rollback)
 	struct queue_stats st;
 	struct queue_cmd *c = NULL;
 	int64_t cmd = 0, msg = 0;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	write_three(&f, &cmd, &msg);
 	ck_assert_int_eq(queue_rollback(f.q), 0);
 	ck_assert_int_eq(queue_get(f.q, cmd, &c), 0);
@@ -1259,7 +1170,7 @@ START_TEST(txn_rollback)
 	ck_assert_int_eq(queue_rollback(f.q), 0);
 	tu_enqueue(f.q, "after", 0);
 	ck_assert_int_eq(total_commands(f.q), 1);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1268,9 +1179,9 @@ START_TEST(txn_commit)
 	struct queue_cmd *c = NULL;
 	struct queue *q2;
 	int64_t cmd = 0, msg = 0;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	write_three(&f, &cmd, &msg);
 	ck_assert_int_eq(queue_commit(f.q), 0);
 	/* visible to another connection: it is on disk */
@@ -1281,22 +1192,22 @@ START_TEST(txn_commit)
 	ck_assert_int_eq(outbox_get(q2, msg, &c), 1);
 	ck_assert_str_eq(c->payload, "{\"text\":\"hi\"}");
 	queue_cmd_free(c);
-	ck_assert_int_eq(audit_count(q2, "draft_confirmed"), 1);
-	ck_assert_int_eq(audit_count(q2, "command_created"), 1);
-	ck_assert_int_eq(audit_count(q2, "message_queued"), 1);
+	ck_assert_int_eq(tu_audit_count(q2, "draft_confirmed"), 1);
+	ck_assert_int_eq(tu_audit_count(q2, "command_created"), 1);
+	ck_assert_int_eq(tu_audit_count(q2, "message_queued"), 1);
 	queue_close(q2);
 	ck_assert_int_eq(queue_commit(f.q), -EINVAL);
 	ck_assert_str_eq(queue_errmsg(f.q), "no transaction is open");
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
 START_TEST(txn_nested)
 {
 	int64_t cmd = 0, msg = 0;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	write_three(&f, &cmd, &msg);
 	ck_assert_int_eq(queue_begin(f.q), -EALREADY);
 	ck_assert_str_eq(queue_errmsg(f.q), "a transaction is already open");
@@ -1304,7 +1215,7 @@ START_TEST(txn_nested)
 	ck_assert_int_eq(queue_rollback(f.q), 0);
 	ck_assert_int_eq(total_commands(f.q), 0);
 	ck_assert_int_eq(audit_last_id(f.q), 0);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1312,11 +1223,11 @@ START_TEST(txn_claim_complete_rollback)
 {
 	struct queue_cmd *c;
 	int64_t id, last;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = tu_enqueue(f.q, "a", 0);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	last = audit_last_id(f.q);
 	ck_assert_int_eq(queue_begin(f.q), 0);
 	ck_assert_int_eq(queue_complete(f.q, c, "{}"), 0);
@@ -1326,7 +1237,7 @@ START_TEST(txn_claim_complete_rollback)
 	ck_assert_int_eq(audit_last_id(f.q), last);
 	ck_assert_int_eq(queue_complete(f.q, c, "{}"), 0);
 	queue_cmd_free(c);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1336,12 +1247,12 @@ START_TEST(audit_failure_rolls_back_state)
 {
 	struct queue_cmd *c, *g;
 	int64_t id;
-	struct fx f;
+	struct tu_fx f;
 	int r;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	id = tu_enqueue(f.q, "a", 0);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	/* Make the audit row of the completion fail. */
 	raw_exec(f.db,
 	    "CREATE TRIGGER no_exec BEFORE INSERT ON audit_log "
@@ -1350,7 +1261,7 @@ START_TEST(audit_failure_rolls_back_state)
 	r = queue_complete(f.q, c, "{}");
 	ck_assert_int_lt(r, 0);
 	ck_assert_int_ne(r, -ESTALE);
-	g = get_cmd(f.q, id);
+	g = tu_get(f.q, id);
 	ck_assert_int_eq(g->status, QUEUE_PROCESSING);
 	ck_assert_ptr_null(g->result);
 	queue_cmd_free(g);
@@ -1368,9 +1279,9 @@ START_TEST(audit_failure_rolls_back_state)
 	ck_assert_int_eq(total_commands(f.q), 1);
 	raw_exec(f.db, "DROP TRIGGER no_create");
 	ck_assert_int_eq(queue_complete(f.q, c, "{}"), 0);
-	ck_assert_int_eq(audit_count(f.q, "command_executed"), 1);
+	ck_assert_int_eq(tu_audit_count(f.q, "command_executed"), 1);
 	queue_cmd_free(c);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1380,9 +1291,9 @@ START_TEST(stats_counts)
 {
 	struct queue_stats st;
 	struct queue_cmd *c;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(queue_stats(f.q, &st), 0);
 	for (int i = 0; i < QUEUE_NSTATUS; i++)
 		ck_assert_int_eq(st.count[i], 0);
@@ -1394,31 +1305,31 @@ START_TEST(stats_counts)
 	f.now += 1000;
 	tu_enqueue(f.q, "e", 0);
 	tu_enqueue(f.q, "f", 0);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(queue_complete(f.q, c, NULL), 0);
 	queue_cmd_free(c);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(queue_fail(f.q, c, QUEUE_RETRY, 60000, "x"), 0);
 	queue_cmd_free(c);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(queue_fail(f.q, c, QUEUE_PERMANENT, 0, "x"), 0);
 	queue_cmd_free(c);
-	queue_cmd_free(claim(f.q, "w", 30000)); /* d stays processing */
-	f.now = T0 + 6000;
+	queue_cmd_free(tu_claim(f.q, "w", 30000)); /* d stays processing */
+	f.now = TU_T0 + 6000;
 	ck_assert_int_eq(queue_stats(f.q, &st), 0);
 	ck_assert_int_eq(st.count[QUEUE_PENDING], 2);
 	ck_assert_int_eq(st.count[QUEUE_PROCESSING], 1);
 	ck_assert_int_eq(st.count[QUEUE_COMPLETED], 1);
 	ck_assert_int_eq(st.count[QUEUE_FAILED], 1);
 	ck_assert_int_eq(st.count[QUEUE_DEAD], 1);
-	/* e and f, created at T0 + 1000, are the pending ones */
+	/* e and f, created at TU_T0 + 1000, are the pending ones */
 	ck_assert_int_eq(st.oldest_pending_age_ms, 5000);
-	queue_cmd_free(claim(f.q, "w", 30000));
-	queue_cmd_free(claim(f.q, "w", 30000));
+	queue_cmd_free(tu_claim(f.q, "w", 30000));
+	queue_cmd_free(tu_claim(f.q, "w", 30000));
 	ck_assert_int_eq(queue_stats(f.q, &st), 0);
 	ck_assert_int_eq(st.count[QUEUE_PENDING], 0);
 	ck_assert_int_eq(st.oldest_pending_age_ms, -1);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1442,16 +1353,16 @@ START_TEST(list_order_filter_limit)
 	struct walk w = {0};
 	int64_t id[5];
 	struct queue_cmd *c;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	for (int i = 0; i < 5; i++) {
 		char key[8];
 
 		snprintf(key, sizeof(key), "k%d", i);
 		id[i] = tu_enqueue(f.q, key, 0);
 	}
-	c = claim(f.q, "w", 30000); /* id[0] */
+	c = tu_claim(f.q, "w", 30000); /* id[0] */
 	ck_assert_int_eq(queue_complete(f.q, c, NULL), 0);
 	queue_cmd_free(c);
 	ck_assert_int_eq(queue_list(f.q, -1, 0, walk_cb, &w), 0);
@@ -1478,7 +1389,7 @@ START_TEST(list_order_filter_limit)
 	w = (struct walk){.stop_at = 3};
 	ck_assert_int_eq(queue_list(f.q, -1, 0, walk_cb, &w), 42);
 	ck_assert_int_eq(w.n, 3);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1488,10 +1399,8 @@ static int64_t
 audit_count_since(struct queue *q, int64_t since)
 {
 	struct audit_filter f = {.since_ms = since};
-	int64_t n = 0;
 
-	ck_assert_int_eq(audit_query(q, &f, count_cb, &n, NULL), 0);
-	return n;
+	return tu_audit_rows(q, &f);
 }
 
 START_TEST(prune)
@@ -1501,33 +1410,33 @@ START_TEST(prune)
 	struct audit_copy a;
 	int64_t old_done, new_done, dead, pend, msg = 0, cmds = -1, audit = -1;
 	int64_t all, recent;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	old_done = tu_enqueue(f.q, "old", 0);
 	dead = tu_enqueue(f.q, "dead", 0);
 	ck_assert_int_eq(outbox_add(f.q, &m, &msg, NULL), 0);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(queue_complete(f.q, c, NULL), 0);
 	queue_cmd_free(c);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(queue_fail(f.q, c, QUEUE_PERMANENT, 0, "x"), 0);
 	queue_cmd_free(c);
 	ck_assert_int_eq(outbox_claim(f.q, "s", 30000, &c), 1);
 	ck_assert_int_eq(outbox_sent(f.q, c, "{}"), 0);
 	queue_cmd_free(c);
-	f.now = T0 + 10000;
+	f.now = TU_T0 + 10000;
 	new_done = tu_enqueue(f.q, "new", 0);
 	pend = tu_enqueue(f.q, "pending", 0);
-	c = claim(f.q, "w", 30000);
+	c = tu_claim(f.q, "w", 30000);
 	ck_assert_int_eq(queue_complete(f.q, c, NULL), 0);
 	queue_cmd_free(c);
-	all = audit_count(f.q, NULL);
-	recent = audit_count_since(f.q, T0 + 5000);
+	all = tu_audit_count(f.q, NULL);
+	recent = audit_count_since(f.q, TU_T0 + 5000);
 	ck_assert_int_gt(all - recent, 0);
-	f.now = T0 + 20000;
+	f.now = TU_T0 + 20000;
 	ck_assert_int_eq(
-	    queue_prune(f.q, T0 + 5000, T0 + 5000, &cmds, &audit), 0);
+	    queue_prune(f.q, TU_T0 + 5000, TU_T0 + 5000, &cmds, &audit), 0);
 	ck_assert_int_eq(cmds, 2); /* old_done and the sent message */
 	ck_assert_int_eq(audit, all - recent);
 	ck_assert_int_eq(queue_get(f.q, old_done, &c), 0);
@@ -1537,20 +1446,20 @@ START_TEST(prune)
 	ck_assert_int_eq(status_of(f.q, pend), QUEUE_PENDING);
 	ck_assert_int_eq(audit_count_since(f.q, 0), recent + 1);
 	audit_last(f.q, "queue_pruned", &a);
-	ck_assert_int_eq(a.ts_ms, T0 + 20000);
+	ck_assert_int_eq(a.ts_ms, TU_T0 + 20000);
 	ck_assert_str_eq(a.actor, "test");
 	ck_assert_int_eq(json_int(a.details, "commands"), 1);
 	ck_assert_int_eq(json_int(a.details, "messages"), 1);
 	ck_assert_int_eq(json_int(a.details, "audit_rows"), all - recent);
 	/* audit_before 0 keeps the log; dead rows survive any cutoff */
-	all = audit_count(f.q, NULL);
-	ck_assert_int_eq(queue_prune(f.q, T0 + 30000, 0, &cmds, &audit), 0);
+	all = tu_audit_count(f.q, NULL);
+	ck_assert_int_eq(queue_prune(f.q, TU_T0 + 30000, 0, &cmds, &audit), 0);
 	ck_assert_int_eq(cmds, 1);
 	ck_assert_int_eq(audit, 0);
-	ck_assert_int_eq(audit_count(f.q, NULL), all + 1);
+	ck_assert_int_eq(tu_audit_count(f.q, NULL), all + 1);
 	ck_assert_int_eq(status_of(f.q, dead), QUEUE_DEAD);
 	ck_assert_int_eq(queue_get(f.q, new_done, &c), 0);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1560,15 +1469,15 @@ START_TEST(wait_times_out)
 {
 	struct timespec t0;
 	int64_t ms;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(queue_wait(f.q, 100), 1); /* started listening */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(queue_wait(f.q, 100), 0);
-	ms = elapsed_ms(&t0);
+	ms = tu_ms_since(&t0);
 	ck_assert_msg(ms >= 90 && ms < 1000, "waited %lld ms", (long long)ms);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1577,15 +1486,15 @@ START_TEST(wait_rung_by_other_handle)
 	struct timespec t0;
 	struct queue *q2;
 	int64_t ms;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	q2 = tu_open(f.db, &f.now);
 	ck_assert_int_eq(queue_wait(f.q, 5000), 1); /* started listening */
 	tu_enqueue(q2, "a", 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(queue_wait(f.q, 5000), 1);
-	ms = elapsed_ms(&t0);
+	ms = tu_ms_since(&t0);
 	ck_assert_msg(ms < 1000, "woke after %lld ms", (long long)ms);
 	/* the ring was consumed: nothing new, so a short wait times out */
 	ck_assert_int_eq(queue_wait(f.q, 20), 0);
@@ -1599,27 +1508,27 @@ START_TEST(wait_rung_by_other_handle)
 	}
 	ck_assert_int_eq(queue_wait(f.q, 20), 0);
 	queue_close(q2);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
 START_TEST(wait_until_scheduled)
 {
 	struct queue_new n = {
-	    .type = "reminder", .key = "soon", .run_at_ms = T0 + 50};
+	    .type = "reminder", .key = "soon", .run_at_ms = TU_T0 + 50};
 	struct timespec t0;
 	int64_t ms;
-	struct fx f;
+	struct tu_fx f;
 
-	fx_open(&f);
+	tu_fx_open(&f);
 	ck_assert_int_eq(queue_enqueue(f.q, &n, NULL, NULL), 0);
 	ck_assert_int_eq(queue_wait(f.q, 5000), 1); /* started listening */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* the command is due in 50 ms: the wait is cut short for it */
 	ck_assert_int_eq(queue_wait(f.q, 5000), 0);
-	ms = elapsed_ms(&t0);
+	ms = tu_ms_since(&t0);
 	ck_assert_msg(ms >= 40 && ms < 1000, "waited %lld ms", (long long)ms);
-	fx_close(&f);
+	tu_fx_close(&f);
 }
 END_TEST
 
@@ -1725,11 +1634,5 @@ queue_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(queue_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite(queue_suite());
 }

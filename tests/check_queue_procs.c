@@ -15,7 +15,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <signal.h>
@@ -30,6 +29,7 @@
 #include "common/timeutil.h"
 #include "queue/audit.h"
 #include "queue/queue.h"
+#include "tests/fdio.h"
 #include "tests/testutil.h"
 
 #define BUSY_MS 10000                   /* lock wait for every handle */
@@ -123,42 +123,6 @@ reap_ok(pid_t pid, const char *what)
 	    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 }
 
-/* Read exactly len bytes (or up to EOF); the count read. */
-static size_t
-read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, (char *)buf + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	return got;
-}
-
-/* Write all of buf; 0 or -errno. */
-static int
-write_full(int fd, const void *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write(fd, (const char *)buf + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 static struct queue *
 child_open(const char *path, const char *actor)
 {
@@ -200,21 +164,13 @@ parent_enqueue(
 	return id;
 }
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path) < 0 ? -1 : 0;
-}
-
 /* Remove a passing case's scratch folder (a failing one stays to look at). */
 static void
 rm_scratch(const char *dir)
 {
-	ck_assert_msg(nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0,
-	    "remove %s: %s", dir, strerror(errno));
+	int r = tu_rmtree(dir);
+
+	ck_assert_msg(r == 0, "remove %s: %s", dir, strerror(-r));
 }
 
 /* Count audit rows with action about command id (and collect details). */
@@ -349,7 +305,7 @@ worker_main(void *arg)
 			return child_fail("complete %" PRId64 ": %d %s", c->id,
 			    r, queue_errmsg(q));
 		queue_cmd_free(c);
-		if (write_full(fd, &rec, sizeof(rec)) < 0)
+		if (tu_write_full(fd, &rec, sizeof(rec)) < 0)
 			return child_fail(
 			    "write %s: %s", a->out, strerror(errno));
 	}
@@ -462,7 +418,7 @@ START_TEST(workers_share_one_queue)
 
 		if (fd < 0) /* a worker that never got a command */
 			continue;
-		n = read_full(fd, recs + nrec,
+		n = tu_read_full(fd, recs + nrec,
 		    sizeof(recs) - (size_t)nrec * sizeof(recs[0]));
 		close(fd);
 		ck_assert_msg(
@@ -534,7 +490,7 @@ victim_main(void *arg)
 	rep.id = c->id;
 	rep.attempts = c->attempts;
 	rep.ok = 1;
-	if (write_full(a->fd, &rep, sizeof(rep)) < 0)
+	if (tu_write_full(a->fd, &rep, sizeof(rep)) < 0)
 		return child_fail("report: %s", strerror(errno));
 	for (;;)
 		pause(); /* a hung worker: only SIGKILL ends it */
@@ -573,7 +529,7 @@ rescuer_main(void *arg)
 		return child_fail("complete: %d %s", r, queue_errmsg(q));
 	queue_cmd_free(c);
 	queue_close(q);
-	if (write_full(a->fd, &rep, sizeof(rep)) < 0)
+	if (tu_write_full(a->fd, &rep, sizeof(rep)) < 0)
 		return child_fail("report: %s", strerror(errno));
 	return 0;
 }
@@ -617,7 +573,7 @@ START_TEST(killed_worker_lease_is_rescued)
 	va = (struct victim_arg){.db = db, .fd = p[1]};
 	pid = spawn(victim_main, &va);
 	close(p[1]);
-	P_ASSERT(read_full(p[0], &rep, sizeof(rep)) == sizeof(rep),
+	P_ASSERT(tu_read_full(p[0], &rep, sizeof(rep)) == sizeof(rep),
 	    "the first worker did not report a claim");
 	close(p[0]);
 	P_ASSERT(rep.ok && rep.id == id && rep.attempts == 1,
@@ -631,7 +587,7 @@ START_TEST(killed_worker_lease_is_rescued)
 	pid = spawn(rescuer_main, &va);
 	close(p[1]);
 	memset(&rep, 0, sizeof(rep));
-	P_ASSERT(read_full(p[0], &rep, sizeof(rep)) == sizeof(rep),
+	P_ASSERT(tu_read_full(p[0], &rep, sizeof(rep)) == sizeof(rep),
 	    "the second worker did not report a claim");
 	close(p[0]);
 	reap_ok(pid, "rescuer");
@@ -639,7 +595,7 @@ START_TEST(killed_worker_lease_is_rescued)
 	ck_assert_int_eq(rep.attempts, 2);
 
 	q = parent_open(db);
-	ck_assert_int_eq(queue_get(q, id, &c), 1);
+	c = tu_get(q, id);
 	ck_assert_int_eq(c->status, QUEUE_COMPLETED);
 	ck_assert_int_eq(c->attempts, 2);
 	ck_assert_ptr_null(c->lease_owner);
@@ -710,7 +666,7 @@ enqueuer_main(void *arg)
 		rep.fresh += !dup;
 	}
 	queue_close(q);
-	if (write_full(a->fd, &rep, sizeof(rep)) < 0)
+	if (tu_write_full(a->fd, &rep, sizeof(rep)) < 0)
 		return child_fail("report: %s", strerror(errno));
 	return rep.err == 0 ? 0 : 2;
 }
@@ -745,7 +701,7 @@ START_TEST(concurrent_enqueue_same_keys)
 	close(gate[1]);
 	close(gate[0]);
 	for (int i = 0; i < C_PROCS; i++) {
-		P_ASSERT(read_full(p[i][0], &rep[i], sizeof(rep[i])) ==
+		P_ASSERT(tu_read_full(p[i][0], &rep[i], sizeof(rep[i])) ==
 		        sizeof(rep[i]),
 		    "enqueuer %d sent no report", i);
 		close(p[i][0]);
@@ -832,7 +788,7 @@ sleeper_main(void *arg)
 	r = queue_claim(q, "sleeper", 5000, &c);
 	if (r != 0)
 		return child_fail("claim on an empty queue: %d", r);
-	if (write_full(a->ready, "r", 1) < 0)
+	if (tu_write_full(a->ready, "r", 1) < 0)
 		return child_fail("ready: %s", strerror(errno));
 	for (;;) {
 		r = queue_wait(q, 5000);
@@ -856,7 +812,7 @@ sleeper_main(void *arg)
 		return child_fail("complete: %d %s", r, queue_errmsg(q));
 	queue_cmd_free(c);
 	queue_close(q);
-	if (write_full(a->fd, &rep, sizeof(rep)) < 0)
+	if (tu_write_full(a->fd, &rep, sizeof(rep)) < 0)
 		return child_fail("report: %s", strerror(errno));
 	return 0;
 }
@@ -880,7 +836,7 @@ START_TEST(doorbell_wakes_waiting_worker)
 	pid = spawn(sleeper_main, &sa);
 	close(rp[1]);
 	close(p[1]);
-	P_ASSERT(read_full(rp[0], &ready, 1) == 1,
+	P_ASSERT(tu_read_full(rp[0], &ready, 1) == 1,
 	    "the worker never started waiting");
 	close(rp[0]);
 
@@ -890,7 +846,7 @@ START_TEST(doorbell_wakes_waiting_worker)
 	id = parent_enqueue(q, "d:1", 3, payload);
 	queue_close(q);
 
-	P_ASSERT(read_full(p[0], &rep, sizeof(rep)) == sizeof(rep),
+	P_ASSERT(tu_read_full(p[0], &rep, sizeof(rep)) == sizeof(rep),
 	    "the worker did not claim the command");
 	close(p[0]);
 	reap_ok(pid, "sleeper");
@@ -902,7 +858,7 @@ START_TEST(doorbell_wakes_waiting_worker)
 	fflush(stdout);
 
 	q = parent_open(db);
-	ck_assert_int_eq(queue_get(q, id, &c), 1);
+	c = tu_get(q, id);
 	ck_assert_int_eq(c->status, QUEUE_COMPLETED);
 	queue_cmd_free(c);
 	queue_close(q);
@@ -910,13 +866,11 @@ START_TEST(doorbell_wakes_waiting_worker)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+procs_suite(void)
 {
 	Suite *s = suite_create("queue_procs");
 	TCase *tc = tcase_create("procs");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 280);
 	tcase_add_test(tc, workers_share_one_queue);
@@ -924,9 +878,11 @@ main(void)
 	tcase_add_test(tc, concurrent_enqueue_same_keys);
 	tcase_add_test(tc, doorbell_wakes_waiting_worker);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run_suite(procs_suite());
 }

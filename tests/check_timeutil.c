@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/timeutil.h"
+#include "tests/testutil.h"
 
 START_TEST(iso_round_trip)
 {
@@ -30,11 +31,10 @@ END_TEST
 
 START_TEST(iso_rejects)
 {
-	static const char *const bad[] = { "", "2026", "2026-13-01",
-		"2026-02-29", "2026-11-31", "2026-11-21T24:00",
-		"2026-11-21T10:60", "2026-11-21T10:00Zjunk", "21/11/2026",
-		"2026-11-21T10", "2026-11-21T10:00+2", "2026-11-21T10:00:00.",
-		NULL };
+	static const char *const bad[] = {"", "2026", "2026-13-01",
+	    "2026-02-29", "2026-11-31", "2026-11-21T24:00", "2026-11-21T10:60",
+	    "2026-11-21T10:00Zjunk", "21/11/2026", "2026-11-21T10",
+	    "2026-11-21T10:00+2", "2026-11-21T10:00:00.", NULL};
 	int64_t ms = 42;
 
 	for (int i = 0; bad[i] != NULL; i++) {
@@ -67,22 +67,22 @@ START_TEST(format_small_buffer)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+timeutil_suite(void)
 {
 	Suite *s = suite_create("timeutil");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, iso_round_trip);
 	tcase_add_test(tc, iso_rejects);
 	tcase_add_test(tc, since_forms);
 	tcase_add_test(tc, format_small_buffer);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run_suite(timeutil_suite());
 }

@@ -1,6 +1,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,16 +34,43 @@ tu_path(char *buf, size_t len, const char *dir, const char *name)
 	ck_assert(n > 0 && (size_t)n < len);
 }
 
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int
+tu_rmtree(const char *dir)
+{
+	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0)
+		return 0;
+	return errno != 0 ? -errno : -EIO;
+}
+
 int64_t
 tu_clock(void *arg)
 {
 	return *(int64_t *)arg;
 }
 
+int64_t
+tu_ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 struct queue *
 tu_open(const char *path, int64_t *clock)
 {
-	struct queue_opts o = { .actor = "test" };
+	struct queue_opts o = {.actor = "test"};
 	struct queue *q = NULL;
 	int r;
 
@@ -51,16 +79,32 @@ tu_open(const char *path, int64_t *clock)
 		o.clock_arg = clock;
 	}
 	r = queue_open(path, &o, &q);
-	ck_assert_msg(r == 0, "queue_open %s: %d %s", path, r,
-	    queue_open_error());
+	ck_assert_msg(
+	    r == 0, "queue_open %s: %d %s", path, r, queue_open_error());
 	return q;
+}
+
+void
+tu_fx_open(struct tu_fx *f)
+{
+	tu_tmpdir(f->dir, sizeof(f->dir));
+	tu_path(f->db, sizeof(f->db), f->dir, "queue.db");
+	f->now = TU_T0;
+	f->q = tu_open(f->db, &f->now);
+}
+
+void
+tu_fx_close(struct tu_fx *f)
+{
+	queue_close(f->q);
+	f->q = NULL;
+	tu_rmtree(f->dir);
 }
 
 int64_t
 tu_enqueue(struct queue *q, const char *key, int64_t chat)
 {
-	struct queue_new n = { .type = "message", .key = key,
-		.chat_id = chat };
+	struct queue_new n = {.type = "message", .key = key, .chat_id = chat};
 	int64_t id = 0;
 	bool dup = false;
 	int r;
@@ -69,6 +113,82 @@ tu_enqueue(struct queue *q, const char *key, int64_t chat)
 	ck_assert_msg(r == 0, "enqueue %s: %d %s", key, r, queue_errmsg(q));
 	ck_assert(!dup);
 	return id;
+}
+
+struct queue_cmd *
+tu_claim(struct queue *q, const char *owner, int64_t lease_ms)
+{
+	struct queue_cmd *c = NULL;
+	int r = queue_claim(q, owner, lease_ms, &c);
+
+	ck_assert_msg(r == 1, "claim: %d %s", r, queue_errmsg(q));
+	return c;
+}
+
+struct queue_cmd *
+tu_get(struct queue *q, int64_t id)
+{
+	struct queue_cmd *c = NULL;
+
+	ck_assert_int_eq(queue_get(q, id, &c), 1);
+	return c;
+}
+
+static int
+count_cb(const struct audit_entry *e, void *arg)
+{
+	(void)e;
+	(*(int64_t *)arg)++;
+	return 0;
+}
+
+int64_t
+tu_audit_rows(struct queue *q, const struct audit_filter *f)
+{
+	int64_t n = 0;
+
+	ck_assert_int_eq(audit_query(q, f, count_cb, &n, NULL), 0);
+	return n;
+}
+
+int64_t
+tu_audit_count(struct queue *q, const char *action)
+{
+	struct audit_filter f = {.action = action};
+
+	return tu_audit_rows(q, &f);
+}
+
+sqlite3 *
+tu_sql_open(const char *db)
+{
+	sqlite3 *h = NULL;
+
+	ck_assert_int_eq(
+	    sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	return h;
+}
+
+void
+tu_sql_exec(sqlite3 *h, const char *sql)
+{
+	char *err = NULL;
+
+	ck_assert_msg(sqlite3_exec(h, sql, NULL, NULL, &err) == SQLITE_OK,
+	    "%s: %s", sql, err);
+}
+
+int64_t
+tu_sql_int(sqlite3 *h, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
 }
 
 /* Read what is ready on fd into buf at *used; 0 at EOF. */
@@ -120,8 +240,7 @@ tu_run(const char *const *argv, const char *const *env, char *out,
 	close(po[1]);
 	close(pe[1]);
 	{
-		struct pollfd p[2] = { { po[0], POLLIN, 0 },
-			{ pe[0], POLLIN, 0 } };
+		struct pollfd p[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
 		int open_fds = 2;
 
 		while (open_fds > 0) {
@@ -146,8 +265,7 @@ tu_run(const char *const *argv, const char *const *env, char *out,
 	if (err != NULL && errlen > 0)
 		err[nerr] = '\0';
 	ck_assert(waitpid(pid, &status, 0) == pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status)
-				 : 128 + WTERMSIG(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 long long
@@ -156,4 +274,16 @@ tu_file_size(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+int
+tu_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
