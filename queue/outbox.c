@@ -1,4 +1,6 @@
 /* The outbox: commands' life cycle applied to outgoing Telegram calls. */
+#include <errno.h>
+
 #include "queue/outbox.h"
 #include "queue/queue_int.h"
 
@@ -27,6 +29,17 @@ outbox_fail(struct queue *q, const struct queue_cmd *m,
     enum queue_failure kind, int64_t delay_ms, const char *error)
 {
 	return job_fail(q, JOB_OUTBOX, m, kind, delay_ms, error);
+}
+
+int
+outbox_defer(struct queue *q, const struct queue_cmd *m, int64_t delay_ms)
+{
+	int r;
+
+	if (delay_ms < 0)
+		return queue_set_error(q, -EINVAL, "a delay must be >= 0");
+	r = q->be->defer(q, JOB_OUTBOX, m, queue_now(q) + delay_ms);
+	return r;
 }
 
 int

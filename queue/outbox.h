@@ -32,6 +32,14 @@ int outbox_sent(struct queue *q, const struct queue_cmd *m,
 int outbox_fail(struct queue *q, const struct queue_cmd *m,
     enum queue_failure kind, int64_t delay_ms, const char *error);
 
+/*
+ * Put claimed message m back, to be sent delay_ms from now, without
+ * counting the attempt and without an audit row: the sender's rate limit
+ * said "not yet".  It waits as failed (a retry is scheduled) so that the
+ * chat's later messages wait behind it (per-chat order).  Fenced like outbox_sent(): -ESTALE when the lease was lost.
+ */
+int outbox_defer(struct queue *q, const struct queue_cmd *m, int64_t delay_ms);
+
 int outbox_stats(struct queue *q, struct queue_stats *ret);
 
 /* Like queue_get()/queue_list() for outbox messages. */

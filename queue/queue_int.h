@@ -76,6 +76,9 @@ struct queue_backend {
 	    bool dead, int64_t run_at_ms, const char *error);
 	int (*extend)(struct queue *q, enum job_kind k, struct queue_cmd *c,
 	    int64_t lease_ms);
+	/* wait (as failed) until run_at_ms, the attempt not counted */
+	int (*defer)(struct queue *q, enum job_kind k,
+	    const struct queue_cmd *c, int64_t run_at_ms);
 	int (*retry)(struct queue *q, enum job_kind k, int64_t id);
 	int (*get)(struct queue *q, enum job_kind k, int64_t id,
 	    struct queue_cmd **ret);

@@ -24,6 +24,7 @@ enum sq_stmt {
 	ST_JOB_RETRY_LATER,
 	ST_JOB_DEAD,
 	ST_JOB_EXTEND,
+	ST_JOB_DEFER,
 	ST_JOB_GET,
 	ST_NSTMTS
 };
@@ -100,6 +101,8 @@ int sq_complete(struct queue *q, enum job_kind k, const struct queue_cmd *c,
     const char *result);
 int sq_fail(struct queue *q, enum job_kind k, const struct queue_cmd *c,
     bool dead, int64_t run_at_ms, const char *error);
+int sq_defer(struct queue *q, enum job_kind k, const struct queue_cmd *c,
+    int64_t run_at_ms);
 int sq_extend(struct queue *q, enum job_kind k, struct queue_cmd *c,
     int64_t lease_ms);
 int sq_retry(struct queue *q, enum job_kind k, int64_t id);

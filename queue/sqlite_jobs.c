@@ -333,6 +333,27 @@ out:
 }
 
 int
+sq_defer(struct queue *q, enum job_kind k, const struct queue_cmd *c,
+    int64_t run_at_ms)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	r = sq_txn_begin(q);
+	if (r < 0)
+		return r;
+	s = sq_stmt(q, k, ST_JOB_DEFER);
+	if (s == NULL) {
+		r = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(s, 5, run_at_ms);
+	r = fenced_step(q, s, c, queue_now(q), "defer");
+out:
+	return sq_txn_end(q, r);
+}
+
+int
 sq_get(struct queue *q, enum job_kind k, int64_t id, struct queue_cmd **ret)
 {
 	sqlite3_stmt *s = sq_stmt(q, k, ST_JOB_GET);

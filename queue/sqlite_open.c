@@ -94,6 +94,12 @@ static const char *const sql_text[ST_NSTMTS] = {
 	    "UPDATE @T SET lease_expires_at = ?4 + ?5, updated_at = ?4 "
 	    "WHERE id = ?1 AND status = 'processing' AND lease_owner = ?2 "
 	    "AND attempts = ?3",
+	[ST_JOB_DEFER] =
+	    "UPDATE @T SET status = 'failed', run_at = ?5, "
+	    "attempts = attempts - 1, lease_owner = NULL, "
+	    "lease_expires_at = NULL, updated_at = ?4 "
+	    "WHERE id = ?1 AND status = 'processing' AND lease_owner = ?2 "
+	    "AND attempts = ?3",
 	[ST_JOB_GET] = "SELECT " JOB_COLUMNS " FROM @T WHERE id = ?1",
 };
 
@@ -531,6 +537,7 @@ const struct queue_backend queue_backend_sqlite = {
 	.complete = sq_complete,
 	.fail = sq_fail,
 	.extend = sq_extend,
+	.defer = sq_defer,
 	.retry = sq_retry,
 	.get = sq_get,
 	.stats = sq_stats,

@@ -257,6 +257,44 @@ START_TEST(chat_order)
 }
 END_TEST
 
+/* A rate-limited message goes back without using an attempt, and the
+ * chat's next message waits behind it. */
+START_TEST(defer_keeps_attempts_and_order)
+{
+	struct queue_cmd *m, *g;
+	struct audit_tally t;
+	int64_t a, before;
+	struct tu_fx f;
+
+	tu_fx_open(&f);
+	a = add_msg(f.q, "a", 10);
+	add_msg(f.q, "b", 10);
+	before = audit_tally(f.q, NULL, &t);
+	m = claim(f.q, "s", 30000);
+	ck_assert_int_eq(m->id, a);
+	ck_assert_int_eq(outbox_defer(f.q, m, 1500), 0);
+	g = get_msg(f.q, a);
+	ck_assert_int_eq(g->status, QUEUE_FAILED);
+	ck_assert_int_eq(g->attempts, 0);
+	ck_assert_int_eq(g->run_at_ms, f.now + 1500);
+	ck_assert_ptr_null(g->lease_owner);
+	queue_cmd_free(g);
+	ck_assert_int_eq(audit_tally(f.q, NULL, &t), before);
+	/* neither it nor b (behind it) before the delay */
+	claim_none(f.q);
+	/* a second defer with the old lease is fenced off */
+	ck_assert_int_eq(outbox_defer(f.q, m, 10), -ESTALE);
+	ck_assert_int_eq(outbox_defer(f.q, m, -1), -EINVAL);
+	queue_cmd_free(m);
+	f.now += 1500;
+	m = claim(f.q, "s", 30000);
+	ck_assert_int_eq(m->id, a);
+	ck_assert_int_eq(m->attempts, 1);
+	queue_cmd_free(m);
+	tu_fx_close(&f);
+}
+END_TEST
+
 START_TEST(fail_retry_then_dead)
 {
 	struct audit_tally t;
@@ -479,6 +517,7 @@ outbox_suite(void)
 	tcase_add_test(tc, separate_from_commands);
 	tcase_add_test(tc, claim_and_sent);
 	tcase_add_test(tc, chat_order);
+	tcase_add_test(tc, defer_keeps_attempts_and_order);
 	tcase_add_test(tc, fail_retry_then_dead);
 	tcase_add_test(tc, fail_backoff_and_give_up);
 	tcase_add_test(tc, fencing);
