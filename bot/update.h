@@ -6,6 +6,10 @@
  * are ignored; fields old clients omit (is_bot, chat_instance,
  * file_unique_id, …) are not required.  Only a body that is not a JSON
  * object, or an object without an integer update_id, is refused.
+ *
+ * (*) A message with no entities array at all (old clients, Telegram's own
+ * webhook examples) still gets a command from a leading "/word[@bot]"
+ * followed by a space or the end, the shape Telegram marks as bot_command.
  */
 #ifndef DRAFTBOT_UPDATE_H
 #define DRAFTBOT_UPDATE_H
@@ -16,7 +20,8 @@
 
 #include "queue/queue.h"
 
-#define UPD_TEXT_MAX 4096      /* Telegram's own message limit */
+#define UPD_TEXT_MAX 4096      /* Telegram's own message limit, UTF-16 units */
+#define UPD_TEXT_BYTES_MAX (3 * UPD_TEXT_MAX) /* upd.text's bytes at most */
 #define UPD_CALLBACK_MAX 64    /* callback_data limit */
 #define UPD_COMMAND_MAX 64     /* "/start" without @botname */
 
@@ -41,8 +46,8 @@ struct upd {
 	int64_t message_id;     /* of the message (or the callback's message) */
 	int64_t reply_to_message_id; /* 0 if not a reply */
 	int64_t date;           /* Unix seconds, 0 if none */
-	char *text;             /* text or caption (owned, may be NULL), <= UPD_TEXT_MAX */
-	char command[UPD_COMMAND_MAX]; /* "/start" from a leading bot_command entity, lower case, without @bot; "" */
+	char *text;             /* text or caption (owned, may be NULL), see UPD_TEXT_MAX */
+	char command[UPD_COMMAND_MAX]; /* "/start" from a leading bot_command entity (*), lower case, without @bot; "" */
 	char command_bot[64];   /* the @botname suffix without '@', "" */
 	bool has_url;           /* a url/text_link entity */
 	bool has_photo, has_voice, has_document;
@@ -53,9 +58,13 @@ struct upd {
 
 /*
  * Parse an Update from json (len bytes).  On success store a new upd in
- * *ret (free with upd_free) and return 0.  -EBADMSG: not JSON / not an
- * object; -EINVAL: no integer update_id.  Text longer than UPD_TEXT_MAX is
- * cut at a character boundary.
+ * *ret (free with upd_free) and return 0.  -EBADMSG: not JSON (also
+ * invalid UTF-8, text after the object, nesting deeper than json-c's default
+ * limit) / not an object; -EINVAL: no integer update_id (or one outside
+ * int64); -ENOMEM.  On error *ret is untouched.  Text longer than
+ * UPD_TEXT_MAX UTF-16 code units (Telegram's measure, so no real message is
+ * ever cut) is cut at a character boundary; entities that do not fit the
+ * kept text are ignored, never an error.
  */
 int upd_parse(const char *json, size_t len, struct upd **ret);
 
