@@ -18,6 +18,8 @@
 
 struct cli {
 	struct cfg *cfg;
+	char **argv; /* the whole command line, to run this binary again */
+	int nglobal; /* argv[1..nglobal] are the global options */
 };
 
 /* A subcommand or sub-subcommand: name, handler, one line of help. */
@@ -74,5 +76,17 @@ int cli_queue(struct cli *cli, int argc, char **argv);
 int cli_audit(struct cli *cli, int argc, char **argv);
 int cli_migrate(struct cli *cli, int argc, char **argv);
 int cli_config(struct cli *cli, int argc, char **argv);
+int cli_receive(struct cli *cli, int argc, char **argv);
+int cli_webhook(struct cli *cli, int argc, char **argv);
+
+struct tg;
+
+/*
+ * A Bot API client from telegram_api, telegram_timeout and the token in
+ * telegram_token or in telegram_token_file (which group and others must
+ * not be able to read).  On failure print what to set or fix and return
+ * non-zero; the caller closes *ret with tg_close().
+ */
+int cli_open_tg(struct cli *cli, struct tg **ret);
 
 #endif

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "bot/cli.h"
+#include "bot/executor.h"
+#include "bot/supervisor.h"
 #include "common/log.h"
 #include "common/settings.h"
 
@@ -25,18 +27,20 @@ not_built(struct cli *cli, int argc, char **argv)
 }
 
 static const struct cli_cmd commands[] = {
-	{ "run", not_built,
-	    "supervise a receiver and the executor (not built yet)" },
-	{ "receive", not_built,
-	    "Telegram webhook server or --poll (not built yet)" },
-	{ "execute", not_built,
-	    "executor workers and outbox sender (not built yet)" },
+	{ "run", cli_run,
+	    "supervise a receiver and the executor (--poll: getUpdates)" },
+	{ "receive", cli_receive,
+	    "Telegram webhook server, or --poll for getUpdates" },
+	{ "execute", cli_execute,
+	    "executor workers, outbox sender and scheduler" },
 	{ "chat", not_built, "talk to the bot in the terminal (not built yet)" },
 	{ "queue", cli_queue, "look into and repair the command queue" },
 	{ "audit", cli_audit, "follow the audit log" },
 	{ "migrate", cli_migrate,
 	    "apply schema migrations and print the schema version" },
 	{ "config", cli_config, "check and print the configuration" },
+	{ "webhook", cli_webhook,
+	    "set, show or delete the bot's Telegram webhook" },
 	{ NULL, NULL, NULL },
 };
 
@@ -113,6 +117,8 @@ main(int argc, char **argv)
 	int nsets = 0, first, code, r;
 
 	first = parse_globals(argc, argv, &config, sets, &nsets);
+	cli.argv = argv;
+	cli.nglobal = first - 1;
 	if (first < 0) {
 		code = EXIT_USAGE;
 		goto out;

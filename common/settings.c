@@ -42,5 +42,14 @@ const struct cfg_def settings_table[] = {
 	    "anyone" },
 	{ "draft_ttl", CFG_DURATION, "24h", 60000, 30 * DAY_MS, NULL, false,
 	    "unconfirmed drafts expire after this" },
+	{ "send_rate_global", CFG_INT, "30", 1, 1000, NULL, false,
+	    "Bot API calls per second the sender makes in all" },
+	{ "send_rate_chat", CFG_INT, "1", 1, 30, NULL, false,
+	    "messages per second to one private chat" },
+	{ "send_burst_chat", CFG_INT, "3", 1, 30, NULL, false,
+	    "messages a private chat may get at once before send_rate_chat "
+	    "applies" },
+	{ "send_rate_group", CFG_INT, "20", 1, 1000, NULL, false,
+	    "messages per minute to one group" },
 	{ NULL, 0, NULL, 0, 0, NULL, false, NULL },
 };

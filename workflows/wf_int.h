@@ -1,0 +1,148 @@
+/*
+ * Private to workflows/: the context one run of a command carries through
+ * its handler, and the helpers the handlers share.  Every helper joins the
+ * transaction router.c opened, returns 0 or a negative errno code, and
+ * writes nothing outside the database.
+ */
+#ifndef DRAFTBOT_WF_INT_H
+#define DRAFTBOT_WF_INT_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bot/update.h"
+#include "queue/store.h"
+#include "workflows/draft.h"
+#include "workflows/workflow.h"
+
+#define WF_UNDO_MS (10 * 60 * 1000LL) /* how long Undo stays valid */
+#define WF_EXPIRE_BATCH 100           /* drafts one maintenance run expires */
+
+struct wf_ctx {
+	struct wf_env *env;
+	struct queue *q;
+	const struct queue_cmd *c; /* the claimed command */
+	struct upd *u;             /* the parsed Update; NULL for maintenance */
+	struct json_object *args;  /* maintenance payload (borrowed) */
+	int64_t now;               /* the queue's clock at the start */
+	int nmsg;                  /* outbox messages added by this run */
+	struct store_user user;    /* the sender, after wf_user_touch() */
+	char tz[STORE_TZ_MAX];     /* the sender's zone, valid for nlp */
+	struct json_object *result; /* what the run did, for queue_complete */
+};
+
+/* ---- router.c: command types ---- */
+int wf_message(struct wf_ctx *x);     /* intent.c */
+int wf_callback(struct wf_ctx *x);    /* callbacks.c */
+int wf_member(struct wf_ctx *x);      /* access.c */
+int wf_maintenance(struct wf_ctx *x); /* maintenance.c */
+
+/* Record outcome (and draft_id when > 0) as the command's result. */
+void wf_result(struct wf_ctx *x, const char *outcome, int64_t draft_id);
+
+/* ---- reply.c: outgoing messages ---- */
+
+/*
+ * Queue a sendMessage of html (already escaped) to chat_id, with markup
+ * (borrowed, NULL = none), as a reply to message reply_to (0 = none), and
+ * with ref ("draft:<id>", NULL = none) so the sender records the message
+ * id.  The outbox key is "cmd:<command id>:<n>": a re-run of the command
+ * adds the same keys, so Telegram gets each message once.
+ */
+int wf_send(struct wf_ctx *x, int64_t chat_id, const char *html,
+    struct json_object *markup, int64_t reply_to, const char *ref);
+
+/* wf_send() of a printf-formatted text to the sender's chat, no markup, no
+ * reply.  Arguments are put in as they are: escape user strings first. */
+int wf_say(struct wf_ctx *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Queue an editMessageText of message_id (0: not known yet; the sender
+ * fills it in from ref) in chat_id.  markup NULL removes the buttons. */
+int wf_edit(struct wf_ctx *x, int64_t chat_id, int64_t message_id,
+    const char *html, struct json_object *markup, const char *ref);
+
+enum wf_card_mode {
+	WF_CARD_SEND,      /* a new message */
+	WF_CARD_EDIT,      /* edit the card in place */
+	WF_CARD_EDIT_BARE, /* edit in place, without any buttons */
+};
+
+/*
+ * Show draft d as a card in state, always with ref "draft:<id>": a new
+ * message replying to reply_to (0 = none) and prefixed by the line prefix
+ * (HTML, NULL = none), or an edit of the card's message in place.
+ */
+int wf_card(struct wf_ctx *x, const struct store_draft *d,
+    enum card_state state, enum wf_card_mode mode, int64_t reply_to,
+    const char *prefix);
+
+/* How many bytes of s fit in max without cutting a UTF-8 character. */
+size_t wf_utf8_prefix(const char *s, size_t max);
+
+/* Append an audit row about entity (type, id; id 0 = none) for user and
+ * chat; source_msg_id is the update's message.  details: JSON object text
+ * or NULL. */
+int wf_audit(struct wf_ctx *x, const char *action, const char *entity_type,
+    int64_t entity_id, int64_t user_id, int64_t chat_id, const char *details);
+
+/* ---- task_flow.c: drafts ---- */
+
+/* The user's nlp reference: now and x->tz. */
+void wf_nlp_ref(const struct wf_ctx *x, struct nlp_ref *ref);
+
+/* Draft text as a new task (keyed by the command id) and show its card, or
+ * ask the clarification question.  prefix: a line above the card. */
+int wf_draft_new(struct wf_ctx *x, const char *text, const char *prefix);
+
+/* Revise draft d (the sender's, status drafted) with text and edit its
+ * card, or ask again when the correction is not understood. */
+int wf_draft_revise(struct wf_ctx *x, struct store_draft *d, const char *text);
+
+/* Parse d->draft: a new object (caller puts), or NULL when it is not a JSON
+ * object. */
+struct json_object *wf_draft_json(const struct store_draft *d);
+
+/*
+ * Move d to status with editing, and when j is non-NULL its draft JSON
+ * (serialised from j).  Optimistic: a version conflict, which the write lock
+ * the run holds makes impossible, is reported as -EAGAIN (retry the run).
+ */
+int wf_draft_set(struct wf_ctx *x, struct store_draft *d, const char *status,
+    int editing, struct json_object *j);
+
+/* Cancel / expire draft d (status drafted): status, audit, card. */
+int wf_draft_cancel(struct wf_ctx *x, struct store_draft *d);
+int wf_draft_expire(struct wf_ctx *x, struct store_draft *d);
+
+/* A drafted draft whose time has not run out? */
+bool wf_draft_live(const struct wf_ctx *x, const struct store_draft *d);
+
+/* Why d takes no more changes: "This draft expired.", … (static). */
+const char *wf_draft_state_text(
+    const struct wf_ctx *x, const struct store_draft *d);
+
+/* "Only Ann can change this draft." to the sender's chat. */
+int wf_not_owner(struct wf_ctx *x, int64_t owner_id);
+
+/* /cancel: cancel the sender's newest draft still open. */
+int wf_cancel_latest(struct wf_ctx *x);
+
+/* /tasks: the sender's open tasks with a Done button each, as a new
+ * message (edit_id 0) or in place of message edit_id. */
+int wf_tasks_list(struct wf_ctx *x, int64_t edit_id);
+
+/* ---- access.c: the sender ---- */
+
+/* /tz ARG: set the sender's zone, or say why not. */
+int wf_set_tz(struct wf_ctx *x, const char *arg);
+
+/* Insert or refresh the sender in users; fills x->user and x->tz. */
+int wf_user_touch(struct wf_ctx *x);
+
+/* May the sender use the bot?  1 yes; 0 no, already refused (audit
+ * access_denied, a polite refusal the first time); or an error. */
+int wf_access(struct wf_ctx *x);
+
+#endif
