@@ -41,7 +41,7 @@ on_stop(int sig)
 static void
 catch_stop(void)
 {
-	struct sigaction sa = { .sa_handler = on_stop };
+	struct sigaction sa = {.sa_handler = on_stop};
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -104,7 +104,7 @@ struct queue_task {
 };
 
 static const struct queue_task queue_tasks[] = {
-	{ "prune", task_prune },
+    {"prune", task_prune},
 };
 
 /* The executor's own maintenance task c asks for, or NULL (then it is the
@@ -120,10 +120,10 @@ queue_task(const struct queue_cmd *c)
 	p = json_tokener_parse(c->payload);
 	if (json_object_object_get_ex(p, "task", &v) &&
 	    json_object_is_type(v, json_type_string)) {
-		for (size_t i = 0; i < sizeof(queue_tasks) / sizeof(*queue_tasks);
-		     i++)
+		for (size_t i = 0;
+		     i < sizeof(queue_tasks) / sizeof(*queue_tasks); i++)
 			if (strcmp(queue_tasks[i].name,
-				json_object_get_string(v)) == 0)
+			        json_object_get_string(v)) == 0)
 				found = &queue_tasks[i];
 	}
 	json_object_put(p);
@@ -140,19 +140,19 @@ plain_reason(int r)
 		int code;
 		const char *words;
 	} reasons[] = {
-		{ -EINVAL, "it was not in a form I can read" },
-		{ -EBADMSG, "it was not in a form I can read" },
-		{ -ENOENT, "what it refers to is gone" },
-		{ -ENOTSUP, "I do not handle that kind of message" },
-		{ -EPERM, "that is not allowed" },
-		{ -EACCES, "that is not allowed" },
-		{ -EMSGSIZE, "it is too long" },
-		{ -E2BIG, "it is too long" },
-		{ -EBUSY, "the database stayed busy" },
-		{ -EAGAIN, "something kept failing on my side" },
-		{ -ETIMEDOUT, "something kept timing out" },
-		{ -EIO, "something kept failing on my side" },
-		{ -ENOMEM, "I ran out of memory" },
+	    {-EINVAL, "it was not in a form I can read"},
+	    {-EBADMSG, "it was not in a form I can read"},
+	    {-ENOENT, "what it refers to is gone"},
+	    {-ENOTSUP, "I do not handle that kind of message"},
+	    {-EPERM, "that is not allowed"},
+	    {-EACCES, "that is not allowed"},
+	    {-EMSGSIZE, "it is too long"},
+	    {-E2BIG, "it is too long"},
+	    {-EBUSY, "the database stayed busy"},
+	    {-EAGAIN, "something kept failing on my side"},
+	    {-ETIMEDOUT, "something kept timing out"},
+	    {-EIO, "something kept failing on my side"},
+	    {-ENOMEM, "I ran out of memory"},
 	};
 
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(*reasons); i++)
@@ -169,10 +169,10 @@ tell_user(struct queue *q, const struct queue_cmd *c, int err)
 	struct json_object *p = json_object_new_object();
 	char key[QUEUE_KEY_MAX + 1], text[256];
 	struct queue_new n = {
-		.type = "sendMessage",
-		.key = key,
-		.chat_id = c->chat_id,
-		.user_id = c->user_id,
+	    .type = "sendMessage",
+	    .key = key,
+	    .chat_id = c->chat_id,
+	    .user_id = c->user_id,
 	};
 	int r;
 
@@ -182,7 +182,7 @@ tell_user(struct queue *q, const struct queue_cmd *c, int err)
 	snprintf(text, sizeof(text),
 	    "Sorry — I couldn't process %s (%s). Nothing was changed.",
 	    strcmp(c->type, "callback") == 0 ? "that button press"
-					     : "that message",
+	                                     : "that message",
 	    plain_reason(err));
 	json_object_object_add(p, "chat_id", json_object_new_int64(c->chat_id));
 	json_object_object_add(p, "text", json_object_new_string(text));
@@ -212,8 +212,8 @@ failed(struct wf_env *env, const struct queue_cmd *c, int err)
 		    why, final ? "gave up" : "will retry");
 		return queue_fail(env->q, c, kind, -1, why);
 	}
-	log_warn("command %" PRId64 " (%s) failed for good: %s", c->id,
-	    c->type, why);
+	log_warn("command %" PRId64 " (%s) failed for good: %s", c->id, c->type,
+	    why);
 	r = queue_begin(env->q);
 	if (r < 0) /* not even a transaction: fail it alone */
 		return queue_fail(env->q, c, kind, -1, why);
@@ -275,9 +275,9 @@ worker_main(void *arg)
 {
 	struct exec *x = arg;
 	char owner[QUEUE_OWNER_MAX];
-	struct wf_env env = { .cfg = x->cli->cfg };
+	struct wf_env env = {.cfg = x->cli->cfg};
 	int64_t lease = cfg_int(x->cli->cfg, "lease");
-	struct timespec pause = { .tv_sec = QUEUE_PAUSE_MS / 1000 };
+	struct timespec pause = {.tv_sec = QUEUE_PAUSE_MS / 1000};
 	int r;
 
 	prctl(PR_SET_NAME, "draftbot-worker");
@@ -289,10 +289,11 @@ worker_main(void *arg)
 		r = exec_one(&env, owner, lease);
 		if (r == 1)
 			continue;
-		if (r < 0)
-			nanosleep(&pause, NULL); /* the database failed */
-		else if (!stopping)
-			queue_wait(env.q, -1);
+		/* After a database failure, or without a doorbell (its
+		 * folder refused), a fixed pause instead of spinning. */
+		if (r < 0 ||
+		    (!stopping && queue_wait(env.q, -1) < 0 && !stopping))
+			nanosleep(&pause, NULL);
 	}
 	queue_close(env.q);
 	return 0;
@@ -305,14 +306,15 @@ sender_main(void *arg)
 	const struct cfg *cfg = x->cli->cfg;
 	char owner[QUEUE_OWNER_MAX];
 	struct sender_opts o = {
-		.owner = owner,
-		.lease_ms = cfg_int(cfg, "lease"),
-		.rate = {
-			.global_per_s = (int)cfg_int(cfg, "send_rate_global"),
-			.chat_per_s = (int)cfg_int(cfg, "send_rate_chat"),
-			.chat_burst = (int)cfg_int(cfg, "send_burst_chat"),
-			.group_per_min = (int)cfg_int(cfg, "send_rate_group"),
-		},
+	    .owner = owner,
+	    .lease_ms = cfg_int(cfg, "lease"),
+	    .rate =
+	        {
+	            .global_per_s = (int)cfg_int(cfg, "send_rate_global"),
+	            .chat_per_s = (int)cfg_int(cfg, "send_rate_chat"),
+	            .chat_burst = (int)cfg_int(cfg, "send_burst_chat"),
+	            .group_per_min = (int)cfg_int(cfg, "send_rate_group"),
+	        },
 	};
 	struct sender *s = NULL;
 	struct queue *q = NULL;
@@ -372,34 +374,31 @@ int
 cli_execute(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "workers", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"workers", required_argument, NULL, 'w'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	static const char usage[] = "draftbot execute [--workers N]";
 	struct proc procs[WORKERS_MAX + 1];
-	char names[WORKERS_MAX][16];
-	struct exec x = { .cli = cli };
+	char names[WORKERS_MAX][24]; /* "worker N" */
+	struct exec x = {.cli = cli};
 	/* Shorter than `run`'s grace for the executor, so that a worker
 	 * that does not stop is killed here, not orphaned there. */
-	struct procs_opts po = { .grace_ms = 8000,
-		.tick = tick,
-		.tick_arg = &x };
+	struct procs_opts po = {.grace_ms = 8000, .tick = tick, .tick_arg = &x};
 	int64_t n = cfg_int(cli->cfg, "workers");
 	int ch, code = -1;
 
 	while ((ch = cli_getopt(argc, argv, opts, usage, &code)) != -1) {
 		if (ch != 'w')
 			return code;
-		if (cli_parse_int64(optarg, &n) < 0 || n < 1 ||
-		    n > WORKERS_MAX)
+		if (cli_parse_int64(optarg, &n) < 0 || n < 1 || n > WORKERS_MAX)
 			return cli_usage("--workers: '%s' is not a number "
 			                 "from 1 to %d",
 			    optarg, WORKERS_MAX);
 	}
 	if (optind < argc)
-		return cli_usage("unexpected argument '%s'\nusage: %s",
-		    argv[optind], usage);
+		return cli_usage(
+		    "unexpected argument '%s'\nusage: %s", argv[optind], usage);
 	x.workers = (int)n;
 	if (preflight(cli) != 0)
 		return 1;
@@ -408,18 +407,16 @@ cli_execute(struct cli *cli, int argc, char **argv)
 	memset(procs, 0, sizeof(procs));
 	for (int i = 0; i < x.workers; i++) {
 		snprintf(names[i], sizeof(names[i]), "worker %d", i + 1);
-		procs[i] = (struct proc){ .name = names[i],
-			.main = worker_main,
-			.arg = &x };
+		procs[i] = (struct proc){
+		    .name = names[i], .main = worker_main, .arg = &x};
 	}
 	procs[x.workers] =
-	    (struct proc){ .name = "sender", .main = sender_main, .arg = &x };
-	log_info("executor: %d workers, a sender and the scheduler",
-	    x.workers);
+	    (struct proc){.name = "sender", .main = sender_main, .arg = &x};
+	log_info("executor: %d workers, a sender and the scheduler", x.workers);
 	code = procs_run(procs, (size_t)x.workers + 1, &po);
 	sched_free(x.sched);
 	if (code < 0)
-		return cli_error("cannot supervise the workers: %s",
-		    strerror(-code));
+		return cli_error(
+		    "cannot supervise the workers: %s", strerror(-code));
 	return code;
 }

@@ -8,23 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot/chat.h"
 #include "bot/cli.h"
 #include "bot/executor.h"
 #include "bot/supervisor.h"
 #include "common/log.h"
 #include "common/settings.h"
-
-static int
-not_built(struct cli *cli, int argc, char **argv)
-{
-	(void)cli;
-	(void)argc;
-	fprintf(stderr,
-	    "draftbot: '%s' is not built yet; for now use the operator "
-	    "commands (queue, audit, migrate, config)\n",
-	    argv[0]);
-	return EXIT_USAGE;
-}
 
 static const struct cli_cmd commands[] = {
 	{ "run", cli_run,
@@ -33,7 +22,8 @@ static const struct cli_cmd commands[] = {
 	    "Telegram webhook server, or --poll for getUpdates" },
 	{ "execute", cli_execute,
 	    "executor workers, outbox sender and scheduler" },
-	{ "chat", not_built, "talk to the bot in the terminal (not built yet)" },
+	{ "chat", cli_chat,
+	    "talk to the bot in the terminal (no Telegram needed)" },
 	{ "queue", cli_queue, "look into and repair the command queue" },
 	{ "audit", cli_audit, "follow the audit log" },
 	{ "migrate", cli_migrate,

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -26,10 +27,9 @@ procs_now_ms(void)
 }
 
 /* In the child: undo what the parent set up, then run. */
-static void __attribute__((noreturn))
-child(struct proc *p, pid_t parent)
+static void __attribute__((noreturn)) child(struct proc *p, pid_t parent)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
 	sigset_t none;
 	int code;
 
@@ -82,8 +82,8 @@ static void
 describe(int status, char *buf, size_t len)
 {
 	if (WIFEXITED(status))
-		snprintf(buf, len, "exited with status %d",
-		    WEXITSTATUS(status));
+		snprintf(
+		    buf, len, "exited with status %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
 		snprintf(buf, len, "was killed by signal %d (%s)",
 		    WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -123,8 +123,8 @@ reap(struct proc *p, size_t n, bool stopping, size_t *running)
 		if (now - c->started_ms >= PROCS_STABLE_MS)
 			c->backoff_ms = PROCS_BACKOFF_MIN_MS;
 		c->restart_at_ms = now + c->backoff_ms;
-		log_warn("the %s (pid %d) %s; restarting it in %lld s",
-		    c->name, (int)pid, how, (long long)c->backoff_ms / 1000);
+		log_warn("the %s (pid %d) %s; restarting it in %lld s", c->name,
+		    (int)pid, how, (long long)c->backoff_ms / 1000);
 		c->backoff_ms *= 2;
 		if (c->backoff_ms > PROCS_BACKOFF_MAX_MS)
 			c->backoff_ms = PROCS_BACKOFF_MAX_MS;
@@ -135,8 +135,8 @@ reap(struct proc *p, size_t n, bool stopping, size_t *running)
 static struct timespec
 ts_of(int64_t ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000 };
+	struct timespec ts = {
+	    .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
 
 	return ts;
 }
@@ -177,8 +177,7 @@ stop_all(struct proc *p, size_t n, size_t running, int grace_ms)
 int
 procs_run(struct proc *p, size_t n, const struct procs_opts *o)
 {
-	int grace = o != NULL && o->grace_ms > 0 ? o->grace_ms
-						 : PROCS_GRACE_MS;
+	int grace = o != NULL && o->grace_ms > 0 ? o->grace_ms : PROCS_GRACE_MS;
 	sigset_t set, oldmask;
 	size_t running = 0;
 	int code = 0, sig;
@@ -237,7 +236,7 @@ procs_run(struct proc *p, size_t n, const struct procs_opts *o)
 	/* A second SIGINT or SIGTERM that came while stopping must not kill
 	 * the process once unblocked: it is stopping already. */
 	{
-		struct timespec zero = { 0, 0 };
+		struct timespec zero = {0, 0};
 
 		while (sigtimedwait(&set, NULL, &zero) > 0)
 			;

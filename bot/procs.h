@@ -23,17 +23,17 @@
 #define PROCS_GRACE_MS 10000
 
 struct proc {
-	const char *name;       /* "worker 1", "sender", "receiver" */
+	const char *name; /* "worker 1", "sender", "receiver" */
 	/* Runs in the child after fork(), with default signal handling and
 	 * nothing blocked; its return value is the exit status.  It must
 	 * open its own database and network handles. */
 	int (*main)(void *arg);
 	void *arg;
 	/* Kept by procs_run(): */
-	pid_t pid;              /* 0 while not running */
-	int64_t started_ms;     /* monotonic */
-	int64_t restart_at_ms;  /* while not running: when to start it */
-	int64_t backoff_ms;     /* the wait before the next restart */
+	pid_t pid;             /* 0 while not running */
+	int64_t started_ms;    /* monotonic */
+	int64_t restart_at_ms; /* while not running: when to start it */
+	int64_t backoff_ms;    /* the wait before the next restart */
 };
 
 struct procs_opts {

@@ -24,9 +24,9 @@ struct window {
 };
 
 struct chat {
-	int64_t id;    /* 0: an empty slot (Telegram has no chat 0) */
-	int64_t tat;   /* private: GCRA theoretical arrival time */
-	int64_t last;  /* the last call's end, to forget idle chats */
+	int64_t id;        /* 0: an empty slot (Telegram has no chat 0) */
+	int64_t tat;       /* private: GCRA theoretical arrival time */
+	int64_t last;      /* the last call's end, to forget idle chats */
 	struct window win; /* groups only; t NULL for private chats */
 };
 

@@ -15,8 +15,8 @@
  * A call counts from the moment it ends (rl_note after the call returns)
  * and the next may start only a window after that, so however long a
  * request took on the way, Telegram never sees N+1 arrivals in a window.
- * One rl serves one sender process; several senders on one bot would each
- * keep their own (see the README).
+ * One rl serves one sender process: several executors sending for one bot
+ * would each keep their own and could exceed the limits together.
  */
 #ifndef DRAFTBOT_RATELIMIT_H
 #define DRAFTBOT_RATELIMIT_H
@@ -42,8 +42,7 @@ void rl_free(struct rl *rl); /* NULL is a no-op */
  * or per_chat false checks only the overall limit (and a pause); otherwise
  * also the chat's.  Takes nothing: call rl_note() once the call is made.
  */
-int64_t rl_wait(struct rl *rl, int64_t chat_id, bool per_chat,
-    int64_t now_ms);
+int64_t rl_wait(struct rl *rl, int64_t chat_id, bool per_chat, int64_t now_ms);
 
 /* A call to chat_id ended at now_ms (whatever Telegram answered). */
 void rl_note(struct rl *rl, int64_t chat_id, bool per_chat, int64_t now_ms);

@@ -57,10 +57,10 @@ enqueue(struct queue *q, const char *task, int64_t wall_ms)
 {
 	char key[64], payload[64];
 	struct queue_new n = {
-		.type = "maintenance",
-		.key = key,
-		.payload = payload,
-		.max_attempts = MAINT_ATTEMPTS,
+	    .type = "maintenance",
+	    .key = key,
+	    .payload = payload,
+	    .max_attempts = MAINT_ATTEMPTS,
 	};
 	bool dup = false;
 	int r;
@@ -69,8 +69,8 @@ enqueue(struct queue *q, const char *task, int64_t wall_ms)
 	snprintf(payload, sizeof(payload), "{\"task\":\"%s\"}", task);
 	r = queue_enqueue(q, &n, NULL, &dup);
 	if (r < 0)
-		log_warn("scheduler: cannot enqueue %s: %s", key,
-		    queue_errmsg(q));
+		log_warn(
+		    "scheduler: cannot enqueue %s: %s", key, queue_errmsg(q));
 	else if (!dup)
 		log_debug("scheduler: enqueued %s", key);
 	return r;
@@ -83,9 +83,9 @@ sched_tick(struct sched *s, int64_t wall_ms, int64_t mono_ms)
 	bool expire = minute != s->expire_minute;
 	bool prune = mono_ms >= s->prune_at;
 	struct queue_opts o = {
-		.busy_timeout_ms = (int)cfg_int(s->cfg, "busy_timeout"),
-		.max_attempts = (int)cfg_int(s->cfg, "max_attempts"),
-		.actor = "scheduler",
+	    .busy_timeout_ms = (int)cfg_int(s->cfg, "busy_timeout"),
+	    .max_attempts = (int)cfg_int(s->cfg, "max_attempts"),
+	    .actor = "scheduler",
 	};
 	struct queue *q = NULL;
 	int r = 0;

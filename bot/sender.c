@@ -16,10 +16,10 @@
 #include "queue/store.h"
 
 #define BACKOFF_MAX_MS (10 * 60 * 1000LL)
-#define TOKEN_PAUSE_MS 60000  /* after Telegram refused the token */
-#define QUEUE_PAUSE_MS 1000   /* after the database failed */
-#define MARK_TRIES 3          /* to record a message Telegram accepted */
-#define SLEEP_SLICE_MS 1000   /* a stop request is noticed within this */
+#define TOKEN_PAUSE_MS 60000 /* after Telegram refused the token */
+#define QUEUE_PAUSE_MS 1000  /* after the database failed */
+#define MARK_TRIES 3         /* to record a message Telegram accepted */
+#define SLEEP_SLICE_MS 1000  /* a stop request is noticed within this */
 #define REF_MAX 64
 
 struct sender {
@@ -32,17 +32,17 @@ struct sender {
 
 /* Calls that do not put a message into a chat: no per-chat limit. */
 static const char *const chat_exempt[] = {
-	"answerCallbackQuery",
-	"sendChatAction",
-	NULL,
+    "answerCallbackQuery",
+    "sendChatAction",
+    NULL,
 };
 
 /* Calls whose message_id the sender may fill in from the draft. */
 static const char *const edits[] = {
-	"editMessageText",
-	"editMessageReplyMarkup",
-	"editMessageCaption",
-	NULL,
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "editMessageCaption",
+    NULL,
 };
 
 static bool
@@ -154,8 +154,8 @@ draft_of(struct sender *s, const struct queue_cmd *m)
  * is not an object, or a queue error.
  */
 static int
-fill_message_id(struct sender *s, const struct queue_cmd *m, int64_t draft_id,
-    char **ret)
+fill_message_id(
+    struct sender *s, const struct queue_cmd *m, int64_t draft_id, char **ret)
 {
 	struct json_object *p, *v;
 	struct store_draft *d = NULL;
@@ -178,9 +178,10 @@ fill_message_id(struct sender *s, const struct queue_cmd *m, int64_t draft_id,
 		r = -ENOENT;
 		goto out;
 	}
-	json_object_object_add(p, "message_id",
-	    json_object_new_int64(d->message_id));
-	*ret = strdup(json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
+	json_object_object_add(
+	    p, "message_id", json_object_new_int64(d->message_id));
+	*ret =
+	    strdup(json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
 	r = *ret != NULL ? 1 : -ENOMEM;
 out:
 	store_draft_free(d);
@@ -238,8 +239,8 @@ static int
 blocked(struct sender *s, const struct queue_cmd *m, const char *why)
 {
 	int64_t user = m->user_id != 0 ? m->user_id
-	    : m->chat_id > 0          ? m->chat_id
-				      : 0;
+	    : m->chat_id > 0           ? m->chat_id
+	                               : 0;
 	int r;
 
 	r = queue_begin(s->q);
@@ -257,9 +258,9 @@ blocked(struct sender *s, const struct queue_cmd *m, const char *why)
 	if (r < 0)
 		queue_rollback(s->q);
 	else
-		log_info("chat %" PRId64 ": %s; user %" PRId64
-		         " marked inactive",
-		    m->chat_id, why, user);
+		log_info("chat %" PRId64 " (user %" PRId64 "): %s; the user "
+		         "is inactive now",
+		    m->chat_id, user, why);
 	return r;
 }
 
@@ -294,7 +295,7 @@ static int
 deliver(struct sender *s, const struct queue_cmd *m, bool per_chat)
 {
 	struct json_object *res = NULL;
-	struct tg_error err = { 0 };
+	struct tg_error err = {0};
 	char why[QUEUE_ERROR_MAX], *payload = NULL;
 	int64_t draft_id, delay;
 	int r;
@@ -308,10 +309,14 @@ deliver(struct sender *s, const struct queue_cmd *m, bool per_chat)
 			return outbox_fail(s->q, m, QUEUE_PERMANENT, 0,
 			    r == -ENOENT ? "the draft's card was never "
 			                   "delivered: no message to edit"
-					 : "the payload is not a JSON object");
+			                 : "the payload is not a JSON object");
 		if (r < 0)
 			return outbox_defer(s->q, m, QUEUE_PAUSE_MS);
 	}
+	/* At-least-once: should this process die after Telegram accepted
+	 * the call and before mark_sent() commits, the lease runs out and
+	 * the message is claimed and sent again.  The Bot API takes no
+	 * idempotency key, so nothing closer to exactly-once is possible. */
 	r = tg_call(s->t, m->type, payload != NULL ? payload : m->payload, 0,
 	    &res, &err);
 	rl_note(s->rl, m->chat_id, per_chat, now_of(s));
@@ -340,8 +345,8 @@ deliver(struct sender *s, const struct queue_cmd *m, bool per_chat)
 		log_warn("outbox %" PRId64 " to chat %" PRId64
 		         ": %s; will retry",
 		    m->id, m->chat_id, why);
-		return outbox_fail(s->q, m, QUEUE_RETRY,
-		    backoff_ms(m->attempts), why);
+		return outbox_fail(
+		    s->q, m, QUEUE_RETRY, backoff_ms(m->attempts), why);
 	}
 	if (r == -EPERM)
 		return blocked(s, m, why);
@@ -366,8 +371,8 @@ sender_step(struct sender *s)
 		return 0;
 	r = outbox_claim(s->q, s->o.owner, s->o.lease_ms, &m);
 	if (r < 0) {
-		log_error("outbox: cannot claim a message: %s",
-		    queue_errmsg(s->q));
+		log_error(
+		    "outbox: cannot claim a message: %s", queue_errmsg(s->q));
 		s->paused_until = now_of(s) + QUEUE_PAUSE_MS;
 		return r;
 	}
@@ -396,8 +401,8 @@ sender_step(struct sender *s)
 static void
 nap(int64_t ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000 };
+	struct timespec ts = {
+	    .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
 
 	nanosleep(&ts, NULL);
 }
@@ -414,8 +419,10 @@ sender_run(struct sender *s, volatile sig_atomic_t *stop)
 		if (pause > 0)
 			/* A signal ends the sleep early (no SA_RESTART). */
 			nap(pause < SLEEP_SLICE_MS ? pause : SLEEP_SLICE_MS);
-		else if (!*stop)
-			queue_wait(s->q, -1);
+		else if (!*stop && queue_wait(s->q, -1) < 0 && !*stop)
+			/* No doorbell (its folder refused, say): the fallback
+			 * poll, instead of spinning. */
+			nap(SLEEP_SLICE_MS);
 	}
 	return 0;
 }

@@ -14,7 +14,6 @@
 
 #define SELF "/proc/self/exe"
 
-
 const char supervisor_no_token[] =
     "draftbot: no Telegram bot token is set, so 'draftbot run' cannot talk "
     "to Telegram.\n"
@@ -69,7 +68,7 @@ static int
 check_token(struct cli *cli)
 {
 	struct json_object *me = NULL, *v;
-	struct tg_error err = { 0 };
+	struct tg_error err = {0};
 	struct tg *t = NULL;
 	int r, code = 1;
 
@@ -105,14 +104,14 @@ int
 cli_run(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "poll", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"poll", no_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	static const char usage[] = "draftbot run [--poll]";
-	const char *receive[] = { "receive", NULL, NULL };
-	const char *const execute[] = { "execute", NULL };
-	struct child recv_child = { 0 }, exec_child_args = { 0 };
+	const char *receive[] = {"receive", NULL, NULL};
+	const char *const execute[] = {"execute", NULL};
+	struct child recv_child = {0}, exec_child_args = {0};
 	struct proc procs[2];
 	int ch, code = -1;
 
@@ -122,8 +121,8 @@ cli_run(struct cli *cli, int argc, char **argv)
 		receive[1] = "--poll";
 	}
 	if (optind < argc)
-		return cli_usage("unexpected argument '%s'\nusage: %s",
-		    argv[optind], usage);
+		return cli_usage(
+		    "unexpected argument '%s'\nusage: %s", argv[optind], usage);
 	if (cfg_str(cli->cfg, "telegram_token") == NULL &&
 	    cfg_str(cli->cfg, "telegram_token_file") == NULL) {
 		fputs(supervisor_no_token, stderr);
@@ -137,16 +136,14 @@ cli_run(struct cli *cli, int argc, char **argv)
 		code = cli_error("out of memory");
 		goto out;
 	}
-	procs[0] = (struct proc){ .name = "receiver",
-		.main = run_self,
-		.arg = &recv_child };
-	procs[1] = (struct proc){ .name = "executor",
-		.main = run_self,
-		.arg = &exec_child_args };
+	procs[0] = (struct proc){
+	    .name = "receiver", .main = run_self, .arg = &recv_child};
+	procs[1] = (struct proc){
+	    .name = "executor", .main = run_self, .arg = &exec_child_args};
 	code = procs_run(procs, 2, NULL);
 	if (code < 0)
-		code = cli_error("cannot supervise the children: %s",
-		    strerror(-code));
+		code = cli_error(
+		    "cannot supervise the children: %s", strerror(-code));
 out:
 	free(recv_child.argv);
 	free(exec_child_args.argv);

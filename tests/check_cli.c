@@ -273,24 +273,6 @@ START_TEST(version)
 }
 END_TEST
 
-START_TEST(not_built_yet)
-{
-	static const char *const cmds[] = {"chat", NULL};
-	char want[256];
-	struct res r;
-
-	for (int i = 0; cmds[i] != NULL; i++) {
-		RUN(&r, db_only, cmds[i]);
-		snprintf(want, sizeof(want),
-		    "draftbot: '%s' is not built yet; for now use the operator "
-		    "commands (queue, audit, migrate, config)\n",
-		    cmds[i]);
-		ck_refused(&r, 2, want);
-	}
-	ck_assert_int_eq(tu_file_size(db), -1);
-}
-END_TEST
-
 /* --- migrate ------------------------------------------------------------- */
 
 START_TEST(migrate_prints_version)
@@ -1526,7 +1508,6 @@ cli_suite(void)
 	tcase_add_test(ok, help_lists_every_command);
 	tcase_add_test(ok, group_help);
 	tcase_add_test(ok, version);
-	tcase_add_test(ok, not_built_yet);
 	tcase_add_test(ok, migrate_prints_version);
 	tcase_add_test(ok, migrate_json_odd_path);
 	tcase_add_test(ok, add_is_idempotent);

@@ -9,7 +9,7 @@
 static struct rl *
 make(int global, int chat, int burst, int group)
 {
-	struct rl_opts o = { global, chat, burst, group };
+	struct rl_opts o = {global, chat, burst, group};
 	struct rl *rl = NULL;
 
 	ck_assert_int_eq(rl_new(&o, &rl), 0);
@@ -20,8 +20,8 @@ make(int global, int chat, int burst, int group)
  * Each call takes `took` ms.  *max_in receives the most calls that started
  * in any window of span ms (by start time). */
 static int64_t
-drive(struct rl *rl, int64_t chat, int n, int64_t t, int64_t took,
-    int64_t span, int *max_in)
+drive(struct rl *rl, int64_t chat, int n, int64_t t, int64_t took, int64_t span,
+    int *max_in)
 {
 	int64_t *starts = calloc((size_t)n, sizeof(*starts));
 	int best = 0;
@@ -47,7 +47,7 @@ drive(struct rl *rl, int64_t chat, int n, int64_t t, int64_t took,
 
 START_TEST(bad_options)
 {
-	struct rl_opts o = { 30, 1, 3, 0 };
+	struct rl_opts o = {30, 1, 3, 0};
 	struct rl *rl = NULL;
 
 	ck_assert_int_eq(rl_new(&o, &rl), -EINVAL);
