@@ -121,9 +121,17 @@ busy_error(struct cli *cli, const char *what, const char *detail)
 int
 cli_open_queue(struct cli *cli, const char *actor, struct queue **ret)
 {
+	return cli_open_queue_cache(cli, actor, 0, ret);
+}
+
+int
+cli_open_queue_cache(
+    struct cli *cli, const char *actor, int cache_kb, struct queue **ret)
+{
 	struct queue_opts o = {
 		.busy_timeout_ms = (int)cfg_int(cli->cfg, "busy_timeout"),
 		.max_attempts = (int)cfg_int(cli->cfg, "max_attempts"),
+		.cache_kb = cache_kb,
 		.actor = actor,
 	};
 	const char *path = cfg_str(cli->cfg, "db");

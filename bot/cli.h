@@ -41,6 +41,10 @@ int cli_dispatch(struct cli *cli, const struct cli_cmd *table,
  * path) and return non-zero. */
 int cli_open_queue(struct cli *cli, const char *actor, struct queue **ret);
 
+/* The same with a page cache of cache_kb KiB (queue_opts.cache_kb). */
+int cli_open_queue_cache(
+    struct cli *cli, const char *actor, int cache_kb, struct queue **ret);
+
 /* Print why queue call what ("queue add") failed with r, from
  * queue_errmsg(q); a lock time-out names the busy timeout.  Returns 1. */
 int cli_queue_error(struct cli *cli, struct queue *q, const char *what, int r);

@@ -180,7 +180,8 @@ receive(struct cli *cli, int argc, char **argv)
 		if (code != 0)
 			return code;
 	}
-	code = cli_open_queue(cli, "receiver", &q);
+	code =
+	    cli_open_queue_cache(cli, "receiver", poll ? 0 : RECV_CACHE_KB, &q);
 	if (code != 0) {
 		tg_close(t);
 		return code;

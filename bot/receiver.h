@@ -19,6 +19,13 @@
 #include "queue/queue.h"
 
 #define RECV_BODY_MAX (1 << 20) /* bytes of one update */
+/*
+ * Page cache of the receiver's connection, KiB.  It only appends commands
+ * (the B-trees' rightmost pages) and reads the queue depth; SQLite's
+ * default of 2000 KiB was the largest part of its memory under load, with
+ * no gain in speed (scripts/bench-pipeline).
+ */
+#define RECV_CACHE_KB 256
 
 struct receiver_opts {
 	const char *listen; /* "ADDR:PORT", "[v6]:PORT"; port 0 = any free */

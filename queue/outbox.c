@@ -15,7 +15,19 @@ int
 outbox_claim(struct queue *q, const char *owner, int64_t lease_ms,
     struct queue_cmd **ret)
 {
-	return job_claim(q, JOB_OUTBOX, owner, lease_ms, ret);
+	return job_claim(q, JOB_OUTBOX, owner, lease_ms, NULL, ret);
+}
+
+int
+outbox_claim_chat(struct queue *q, const char *owner, int64_t lease_ms,
+    int64_t chat_id, int64_t user_id, struct queue_cmd **ret)
+{
+	struct job_filter only = {.chat_id = chat_id, .user_id = user_id};
+
+	if (chat_id == 0)
+		return queue_set_error(
+		    q, -EINVAL, "a chat id must be non-zero");
+	return job_claim(q, JOB_OUTBOX, owner, lease_ms, &only, ret);
 }
 
 int

@@ -23,6 +23,16 @@ int outbox_add(struct queue *q, const struct queue_new *n, int64_t *ret_id,
 int outbox_claim(struct queue *q, const char *owner, int64_t lease_ms,
     struct queue_cmd **ret);
 
+/*
+ * Like outbox_claim(), but only a message for one chat: one to chat_id, or
+ * one tied to no chat (chat_id 0) whose user_id is user_id — the answer to
+ * a button press (see bot/ingest.h); user_id 0 takes none of those.  Other
+ * chats' messages are left to the sender.  `draftbot chat` delivers its
+ * own chat's messages with it.  -EINVAL when chat_id is 0.
+ */
+int outbox_claim_chat(struct queue *q, const char *owner, int64_t lease_ms,
+    int64_t chat_id, int64_t user_id, struct queue_cmd **ret);
+
 /* Telegram accepted m: completed, result (Telegram's JSON) kept, audit
  * "message_sent".  Fenced like queue_complete(). */
 int outbox_sent(struct queue *q, const struct queue_cmd *m,

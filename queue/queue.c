@@ -324,8 +324,8 @@ job_enqueue(struct queue *q, enum job_kind k, const struct queue_new *n,
 }
 
 int
-job_claim(struct queue *q, enum job_kind k, const char *owner,
-    int64_t lease_ms, struct queue_cmd **ret)
+job_claim(struct queue *q, enum job_kind k, const char *owner, int64_t lease_ms,
+    const struct job_filter *only, struct queue_cmd **ret)
 {
 	if (owner == NULL || owner[0] == '\0' ||
 	    strlen(owner) >= QUEUE_OWNER_MAX)
@@ -334,7 +334,7 @@ job_claim(struct queue *q, enum job_kind k, const char *owner,
 		    QUEUE_OWNER_MAX - 1);
 	if (lease_ms <= 0)
 		return queue_set_error(q, -EINVAL, "the lease must be > 0 ms");
-	return q->be->claim(q, k, owner, lease_ms, ret);
+	return q->be->claim(q, k, owner, lease_ms, only, ret);
 }
 
 int
@@ -424,7 +424,7 @@ int
 queue_claim(struct queue *q, const char *owner, int64_t lease_ms,
     struct queue_cmd **ret)
 {
-	return job_claim(q, JOB_COMMAND, owner, lease_ms, ret);
+	return job_claim(q, JOB_COMMAND, owner, lease_ms, NULL, ret);
 }
 
 int

@@ -38,6 +38,8 @@ struct queue_opts {
 	const char *backend;   /* "sqlite" (the default when NULL) */
 	int busy_timeout_ms;   /* wait for the write lock; 0 = 5000 */
 	int max_attempts;      /* for commands that do not say; 0 = 5 */
+	int cache_kb;          /* page cache of this connection, KiB; 0 = the
+	                          back end's default (SQLite: 2000) */
 	const char *actor;     /* audit actor of this process; NULL = "operator" */
 	/* Clock for tests; NULL = the real wall clock. */
 	int64_t (*now_ms)(void *arg);

@@ -58,6 +58,13 @@ struct store_ops {
 	int (*outbox_ref)(struct queue *q, int64_t id, char *ref, size_t len);
 };
 
+/* Which rows a claim may take (NULL: any): those of chat chat_id, and those
+ * tied to no chat whose user is user_id (0: none of those). */
+struct job_filter {
+	int64_t chat_id;
+	int64_t user_id;
+};
+
 struct queue_backend {
 	const char *name;
 	int (*open)(struct queue *q, const char *path);
@@ -68,7 +75,8 @@ struct queue_backend {
 	int (*enqueue)(struct queue *q, enum job_kind k,
 	    const struct queue_new *n, int64_t *ret_id, bool *ret_dup);
 	int (*claim)(struct queue *q, enum job_kind k, const char *owner,
-	    int64_t lease_ms, struct queue_cmd **ret);
+	    int64_t lease_ms, const struct job_filter *only,
+	    struct queue_cmd **ret);
 	int (*complete)(struct queue *q, enum job_kind k,
 	    const struct queue_cmd *c, const char *result);
 	/* dead: go to dead; else retry at run_at_ms */
@@ -136,7 +144,7 @@ int job_validate_new(struct queue *q, const struct queue_new *n);
 int job_enqueue(struct queue *q, enum job_kind k, const struct queue_new *n,
     int64_t *ret_id, bool *ret_dup);
 int job_claim(struct queue *q, enum job_kind k, const char *owner,
-    int64_t lease_ms, struct queue_cmd **ret);
+    int64_t lease_ms, const struct job_filter *only, struct queue_cmd **ret);
 int job_complete(struct queue *q, enum job_kind k, const struct queue_cmd *c,
     const char *result);
 int job_fail(struct queue *q, enum job_kind k, const struct queue_cmd *c,

@@ -20,6 +20,7 @@ enum sq_stmt {
 	ST_JOB_FIND_KEY,
 	ST_JOB_EXPIRE_DEAD,
 	ST_JOB_CLAIM,
+	ST_JOB_CLAIM_CHAT,
 	ST_JOB_COMPLETE,
 	ST_JOB_RETRY_LATER,
 	ST_JOB_DEAD,
@@ -96,7 +97,7 @@ int sq_schema_version(const struct queue *q);
 int sq_enqueue(struct queue *q, enum job_kind k, const struct queue_new *n,
     int64_t *ret_id, bool *ret_dup);
 int sq_claim(struct queue *q, enum job_kind k, const char *owner,
-    int64_t lease_ms, struct queue_cmd **ret);
+    int64_t lease_ms, const struct job_filter *only, struct queue_cmd **ret);
 int sq_complete(struct queue *q, enum job_kind k, const struct queue_cmd *c,
     const char *result);
 int sq_fail(struct queue *q, enum job_kind k, const struct queue_cmd *c,

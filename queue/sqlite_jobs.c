@@ -163,8 +163,8 @@ expire_dead(struct queue *q, enum job_kind k, int64_t now)
 }
 
 int
-sq_claim(struct queue *q, enum job_kind k, const char *owner,
-    int64_t lease_ms, struct queue_cmd **ret)
+sq_claim(struct queue *q, enum job_kind k, const char *owner, int64_t lease_ms,
+    const struct job_filter *only, struct queue_cmd **ret)
 {
 	struct queue_cmd *c = NULL;
 	sqlite3_stmt *s;
@@ -177,7 +177,7 @@ sq_claim(struct queue *q, enum job_kind k, const char *owner,
 	r = expire_dead(q, k, now);
 	if (r < 0)
 		goto out;
-	s = sq_stmt(q, k, ST_JOB_CLAIM);
+	s = sq_stmt(q, k, only != NULL ? ST_JOB_CLAIM_CHAT : ST_JOB_CLAIM);
 	if (s == NULL) {
 		r = -EIO;
 		goto out;
@@ -185,6 +185,10 @@ sq_claim(struct queue *q, enum job_kind k, const char *owner,
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_text(s, 2, owner, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, lease_ms);
+	if (only != NULL) {
+		sqlite3_bind_int64(s, 4, only->chat_id);
+		sqlite3_bind_int64(s, 5, only->user_id);
+	}
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE) {
 		r = 0;

@@ -12,6 +12,8 @@
 #include "queue/sqlite_int.h"
 #include "schema/schema.h"
 
+#define OPEN_RETRY_MS 10 /* a busy switch to WAL is tried again after */
+
 static const char *const job_tables[JOB_NKINDS] = { "commands", "outbox" };
 
 /*
@@ -36,6 +38,27 @@ static const char *const job_tables[JOB_NKINDS] = { "commands", "outbox" };
 #define CLAIM_BRANCH(cond, free)                                          \
 	"SELECT * FROM (SELECT c.id, c.run_at FROM @T c WHERE " cond       \
 	" AND " free " ORDER BY c.run_at, c.id LIMIT 1)"
+/* only: more conditions on the row c, each starting with " AND ". */
+#define CLAIM_SQL(only)                                                   \
+	"UPDATE @T SET status = 'processing', lease_owner = ?2, "          \
+	"lease_expires_at = ?1 + ?3, attempts = attempts + 1, "            \
+	"updated_at = ?1 "                                                 \
+	"WHERE id = (SELECT id FROM ("                                     \
+	CLAIM_BRANCH("c.status = 'pending' AND c.run_at <= ?1" only,       \
+	    CHAT_FREE)                                                     \
+	" UNION ALL "                                                      \
+	CLAIM_BRANCH("c.status = 'failed' AND c.run_at <= ?1" only,        \
+	    CHAT_FREE)                                                     \
+	" UNION ALL "                                                      \
+	CLAIM_BRANCH("c.status = 'processing' AND c.lease_expires_at <= ?1" \
+	    only,                                                          \
+	    "NOT EXISTS (SELECT 1 FROM @T p WHERE " CHAT_ACTIVE            \
+	    "AND p.status = 'processing' AND p.lease_expires_at > ?1)")    \
+	") ORDER BY run_at, id LIMIT 1) "                                  \
+	"RETURNING " JOB_COLUMNS
+/* A stored chat or user id of 0 is NULL (sq_bind_id). */
+#define ONLY_CHAT                                                         \
+	" AND (c.chat_id = ?4 OR (c.chat_id IS NULL AND c.user_id = ?5))"
 
 static const char *const sql_text[ST_NSTMTS] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -59,20 +82,8 @@ static const char *const sql_text[ST_NSTMTS] = {
 	    "WHERE status = 'processing' AND lease_expires_at <= ?1 "
 	    "AND attempts >= max_attempts "
 	    "RETURNING id, chat_id, user_id, attempts",
-	[ST_JOB_CLAIM] =
-	    "UPDATE @T SET status = 'processing', lease_owner = ?2, "
-	    "lease_expires_at = ?1 + ?3, attempts = attempts + 1, "
-	    "updated_at = ?1 "
-	    "WHERE id = (SELECT id FROM ("
-	    CLAIM_BRANCH("c.status = 'pending' AND c.run_at <= ?1", CHAT_FREE)
-	    " UNION ALL "
-	    CLAIM_BRANCH("c.status = 'failed' AND c.run_at <= ?1", CHAT_FREE)
-	    " UNION ALL "
-	    CLAIM_BRANCH("c.status = 'processing' AND c.lease_expires_at <= ?1",
-		"NOT EXISTS (SELECT 1 FROM @T p WHERE " CHAT_ACTIVE
-		"AND p.status = 'processing' AND p.lease_expires_at > ?1)")
-	    ") ORDER BY run_at, id LIMIT 1) "
-	    "RETURNING " JOB_COLUMNS,
+	[ST_JOB_CLAIM] = CLAIM_SQL(""),
+	[ST_JOB_CLAIM_CHAT] = CLAIM_SQL(ONLY_CHAT),
 	[ST_JOB_COMPLETE] =
 	    "UPDATE @T SET status = 'completed', result = ?5, "
 	    "lease_owner = NULL, lease_expires_at = NULL, updated_at = ?4, "
@@ -325,20 +336,22 @@ identify(struct queue *q, int *ret_version)
 {
 	int latest = (int)schema_sqlite_count, n = 0, r;
 
-	/* The first read of the file: a corrupt one fails here. */
+	/*
+	 * The first read of the file: a corrupt one fails here.  One
+	 * statement, so one snapshot: another process may commit the first
+	 * migration between two reads, and its tables without its
+	 * schema_version would look like another program's database.
+	 * n = -1: ours; else the number of objects of something else.
+	 */
 	r = query_int(q,
-	    "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-	    "AND name = 'schema_version'",
+	    "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'schema_version') THEN -1 ELSE "
+	    "(SELECT count(*) FROM sqlite_master WHERE name NOT LIKE "
+	    "'sqlite_%') END",
 	    &n);
 	if (r < 0)
 		return r;
-	if (n == 0) {
-		r = query_int(q,
-		    "SELECT count(*) FROM sqlite_master "
-		    "WHERE name NOT LIKE 'sqlite_%'",
-		    &n);
-		if (r < 0)
-			return r;
+	if (n >= 0) {
 		if (n > 0)
 			return queue_set_error(q, -EBADMSG,
 			    "the file is an SQLite database of something else "
@@ -454,6 +467,13 @@ configure(struct queue *q)
 	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
 	    "PRAGMA temp_store = MEMORY",
 	    "configure");
+	if (r == 0 && q->opts.cache_kb > 0) {
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d",
+		    q->opts.cache_kb);
+		r = sq_exec(q, sql, "configure");
+	}
 	return r;
 }
 
@@ -488,7 +508,18 @@ sq_open(struct queue *q, const char *path)
 	r = identify(q, &version);
 	if (r < 0)
 		goto fail;
-	r = configure(q);
+	/*
+	 * Processes that open a new file at the same moment (`draftbot run`
+	 * starts two) race to switch it to WAL, and SQLite answers the loser
+	 * "busy" at once, without its busy handler: try again until the busy
+	 * timeout.
+	 */
+	for (int waited = 0;; waited += OPEN_RETRY_MS) {
+		r = configure(q);
+		if (r != -EBUSY || waited >= q->opts.busy_timeout_ms)
+			break;
+		sqlite3_sleep(OPEN_RETRY_MS);
+	}
 	if (r < 0)
 		goto fail;
 	r = migrate(q, version);

@@ -1,8 +1,9 @@
 /*
  * check_outbox.c — tests for the outbox (queue/outbox.h): idempotent adds,
  * claim and sent with the result kept, per-chat order, retries and dead
- * messages with their audit actions, no audit row for a claim, fencing, and
- * that outbox messages and commands never mix.
+ * messages with their audit actions, no audit row for a claim, fencing,
+ * claims for one chat (outbox_claim_chat), and that outbox messages and
+ * commands never mix.
  */
 #include <check.h>
 #include <errno.h>
@@ -253,6 +254,72 @@ START_TEST(chat_order)
 	queue_cmd_free(m1);
 	queue_cmd_free(m2);
 	queue_cmd_free(m3);
+	tu_fx_close(&f);
+}
+END_TEST
+
+/* outbox_claim_chat: only its chat's messages (in order) and the answers to
+ * its user's button presses; other chats' are left for the sender. */
+START_TEST(claim_chat_only)
+{
+	struct queue_new ans = {.type = "answerCallbackQuery",
+	    .key = "tg:cbq:1",
+	    .user_id = 10,
+	    .payload = "{\"callback_query_id\":\"1\"}"};
+	struct queue_new ans2 = {.type = "answerCallbackQuery",
+	    .key = "tg:cbq:2",
+	    .user_id = 20,
+	    .payload = "{\"callback_query_id\":\"2\"}"};
+	struct queue_cmd *m = NULL, *m1, *m2;
+	int64_t other, a, b, mine, theirs, before;
+	struct tu_fx f;
+
+	tu_fx_open(&f);
+	other = add_msg(f.q, "other", 20);
+	a = add_msg(f.q, "a", 10);
+	b = add_msg(f.q, "b", 10);
+	ck_assert_int_eq(outbox_add(f.q, &ans, &mine, NULL), 0);
+	ck_assert_int_eq(outbox_add(f.q, &ans2, &theirs, NULL), 0);
+	before = tu_audit_count(f.q, NULL);
+
+	ck_assert_int_eq(outbox_claim_chat(f.q, "chat", 30000, 10, 10, &m1), 1);
+	ck_assert_int_eq(m1->id, a);
+	ck_assert_str_eq(m1->lease_owner, "chat");
+	ck_assert_int_eq(m1->attempts, 1);
+	/* b waits behind a; the answer is tied to no chat */
+	ck_assert_int_eq(outbox_claim_chat(f.q, "chat", 30000, 10, 10, &m2), 1);
+	ck_assert_int_eq(m2->id, mine);
+	ck_assert_int_eq(outbox_claim_chat(f.q, "chat", 30000, 10, 10, &m), 0);
+	ck_assert_ptr_null(m);
+	ck_assert_int_eq(outbox_sent(f.q, m1, NULL), 0);
+	ck_assert_int_eq(outbox_sent(f.q, m2, NULL), 0);
+	queue_cmd_free(m1);
+	queue_cmd_free(m2);
+	/* without a user, no chat-less message is taken */
+	ck_assert_int_eq(outbox_claim_chat(f.q, "chat", 30000, 10, 0, &m1), 1);
+	ck_assert_int_eq(m1->id, b);
+	ck_assert_int_eq(outbox_sent(f.q, m1, NULL), 0);
+	queue_cmd_free(m1);
+	ck_assert_int_eq(outbox_claim_chat(f.q, "chat", 30000, 10, 10, &m), 0);
+	ck_assert_int_eq(tu_audit_count(f.q, NULL), before + 3); /* sent */
+
+	/* the other chat's message and answer are still there for the
+	 * sender */
+	m1 = claim(f.q, "sender", 30000);
+	ck_assert_int_eq(m1->id, other);
+	m2 = claim(f.q, "sender", 30000);
+	ck_assert_int_eq(m2->id, theirs);
+	claim_none(f.q);
+	queue_cmd_free(m1);
+	queue_cmd_free(m2);
+
+	ck_assert_int_eq(
+	    outbox_claim_chat(f.q, "chat", 30000, 0, 10, &m), -EINVAL);
+	ck_assert_int_eq(
+	    outbox_claim_chat(f.q, "", 30000, 10, 10, &m), -EINVAL);
+	ck_assert_int_eq(
+	    outbox_claim_chat(f.q, "chat", 0, 10, 10, &m), -EINVAL);
+	ck_assert_ptr_null(m);
 	tu_fx_close(&f);
 }
 END_TEST
@@ -517,6 +584,7 @@ outbox_suite(void)
 	tcase_add_test(tc, separate_from_commands);
 	tcase_add_test(tc, claim_and_sent);
 	tcase_add_test(tc, chat_order);
+	tcase_add_test(tc, claim_chat_only);
 	tcase_add_test(tc, defer_keeps_attempts_and_order);
 	tcase_add_test(tc, fail_retry_then_dead);
 	tcase_add_test(tc, fail_backoff_and_give_up);

@@ -817,6 +817,55 @@ sleeper_main(void *arg)
 	return 0;
 }
 
+/* Processes that open one new database file at the same moment (as `draftbot
+ * run` starts a receiver and an executor) all get it: the loser of the race
+ * to switch it to WAL waits instead of failing "database is locked". */
+struct opener {
+	const char *path;
+	int gate[2]; /* the parent closes the write end to start them all */
+};
+
+static int
+open_at_gate(void *arg)
+{
+	struct opener *o = arg;
+	struct queue *q;
+	char c;
+
+	close(o->gate[1]);             /* or EOF never comes */
+	(void)read(o->gate[0], &c, 1); /* EOF: go */
+	q = child_open(o->path, "opener");
+	if (q == NULL)
+		return 1;
+	queue_close(q);
+	return 0;
+}
+
+START_TEST(concurrent_first_open)
+{
+	enum { ROUNDS = 10, OPENERS = 4 };
+	char dir[256], path[320], name[32];
+	pid_t pids[OPENERS];
+
+	tu_tmpdir(dir, sizeof(dir));
+	for (int round = 0; round < ROUNDS; round++) {
+		struct opener o = {.path = path};
+
+		snprintf(name, sizeof(name), "new%d.db", round);
+		tu_path(path, sizeof(path), dir, name);
+		P_ASSERT(pipe(o.gate) == 0, "pipe: %s", strerror(errno));
+		for (int i = 0; i < OPENERS; i++)
+			pids[i] = spawn(open_at_gate, &o);
+		close(o.gate[1]);
+		for (int i = 0; i < OPENERS; i++)
+			reap_ok(pids[i], "an opener");
+		close(o.gate[0]);
+		nkids = 0;
+	}
+	tu_rmtree(dir);
+}
+END_TEST
+
 START_TEST(doorbell_wakes_waiting_worker)
 {
 	char dir[256], db[512], payload[64], ready;
@@ -877,6 +926,7 @@ procs_suite(void)
 	tcase_add_test(tc, killed_worker_lease_is_rescued);
 	tcase_add_test(tc, concurrent_enqueue_same_keys);
 	tcase_add_test(tc, doorbell_wakes_waiting_worker);
+	tcase_add_test(tc, concurrent_first_open);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,13 +208,33 @@ drain(int fd, char *buf, size_t len, size_t *used)
 	return n > 0 ? 1 : n == 0 ? 0 : (errno == EINTR ? 1 : 0);
 }
 
-int
-tu_run(const char *const *argv, const char *const *env, char *out,
-    size_t outlen, char *err, size_t errlen)
+/* Write what is left of input (*off of len) to fd; -1 closes it. */
+static void
+feed(int *fd, const char *input, size_t len, size_t *off)
+{
+	ssize_t n;
+
+	if (*off < len) {
+		n = write(*fd, input + *off, len - *off);
+		if (n > 0)
+			*off += (size_t)n;
+		else if (n < 0 && errno != EINTR && errno != EAGAIN)
+			*off = len; /* the child closed its stdin: stop */
+	}
+	if (*off >= len) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* tu_run and tu_run_input: input NULL means stdin from /dev/null. */
+static int
+run(const char *const *argv, const char *const *env, const char *input,
+    size_t inlen, char *out, size_t outlen, char *err, size_t errlen)
 {
 	const char *bin = getenv("DRAFTBOT_BIN");
-	int po[2], pe[2], status;
-	size_t nout = 0, nerr = 0;
+	int po[2], pe[2], pi[2] = {-1, -1}, status;
+	size_t nout = 0, nerr = 0, off = 0;
 	const char *args[64];
 	int nargs = 0;
 	pid_t pid;
@@ -224,12 +245,17 @@ tu_run(const char *const *argv, const char *const *env, char *out,
 		args[nargs++] = argv[i];
 	args[nargs] = NULL;
 	ck_assert(pipe2(po, O_CLOEXEC) == 0 && pipe2(pe, O_CLOEXEC) == 0);
+	if (input != NULL) {
+		ck_assert(pipe2(pi, O_CLOEXEC) == 0);
+		/* a child that exits before reading all must not kill us */
+		signal(SIGPIPE, SIG_IGN);
+	}
 	pid = fork();
 	ck_assert(pid >= 0);
 	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
+		int in = input != NULL ? pi[0] : open("/dev/null", O_RDONLY);
 
-		dup2(devnull, 0);
+		dup2(in, 0);
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
 		for (int i = 0; env != NULL && env[i] != NULL; i++)
@@ -239,12 +265,17 @@ tu_run(const char *const *argv, const char *const *env, char *out,
 	}
 	close(po[1]);
 	close(pe[1]);
+	if (input != NULL) {
+		close(pi[0]);
+		fcntl(pi[1], F_SETFL, O_NONBLOCK);
+	}
 	{
-		struct pollfd p[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+		struct pollfd p[3] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0},
+		    {pi[1], POLLOUT, 0}};
 		int open_fds = 2;
 
-		while (open_fds > 0) {
-			if (poll(p, 2, -1) < 0 && errno != EINTR)
+		while (open_fds > 0 || p[2].fd >= 0) {
+			if (poll(p, 3, -1) < 0 && errno != EINTR)
 				break;
 			if (p[0].fd >= 0 && p[0].revents &&
 			    !drain(po[0], out, outlen, &nout)) {
@@ -256,6 +287,14 @@ tu_run(const char *const *argv, const char *const *env, char *out,
 				p[1].fd = -1;
 				open_fds--;
 			}
+			if (p[2].fd >= 0 && p[2].revents) {
+				feed(&pi[1], input, inlen, &off);
+				p[2].fd = pi[1];
+			}
+			if (open_fds == 0 && p[2].fd >= 0) {
+				close(pi[1]); /* the child is gone */
+				p[2].fd = -1;
+			}
 		}
 	}
 	close(po[0]);
@@ -266,6 +305,20 @@ tu_run(const char *const *argv, const char *const *env, char *out,
 		err[nerr] = '\0';
 	ck_assert(waitpid(pid, &status, 0) == pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int
+tu_run(const char *const *argv, const char *const *env, char *out,
+    size_t outlen, char *err, size_t errlen)
+{
+	return run(argv, env, NULL, 0, out, outlen, err, errlen);
+}
+
+int
+tu_run_input(const char *const *argv, const char *const *env, const char *input,
+    size_t inlen, char *out, size_t outlen, char *err, size_t errlen)
+{
+	return run(argv, env, input, inlen, out, outlen, err, errlen);
 }
 
 long long

@@ -108,6 +108,15 @@ int64_t tu_sql_int(sqlite3 *h, const char *sql);
 int tu_run(const char *const *argv, const char *const *env, char *out,
     size_t outlen, char *err, size_t errlen);
 
+/*
+ * Like tu_run(), with stdin a pipe that gets the inlen bytes of input and
+ * is then closed (ignores SIGPIPE in the calling process, so a child that
+ * stops reading early does not kill it).
+ */
+int tu_run_input(const char *const *argv, const char *const *env,
+    const char *input, size_t inlen, char *out, size_t outlen, char *err,
+    size_t errlen);
+
 /* Size of a file in bytes, -1 if it does not exist. */
 long long tu_file_size(const char *path);
 
