@@ -78,6 +78,7 @@ int cli_json_args(int argc, char **argv, const char *name, const char *usage,
 /* The subcommand groups, each in its own file. */
 int cli_queue(struct cli *cli, int argc, char **argv);
 int cli_audit(struct cli *cli, int argc, char **argv);
+int cli_parse(struct cli *cli, int argc, char **argv);
 int cli_migrate(struct cli *cli, int argc, char **argv);
 int cli_config(struct cli *cli, int argc, char **argv);
 int cli_receive(struct cli *cli, int argc, char **argv);

@@ -107,7 +107,12 @@ cli_open_tg(struct cli *cli, struct tg **ret)
 	}
 	o.token = token;
 	r = tg_open(&o, ret);
-	if (r < 0)
+	if (r < 0 && tg_load_error() != NULL)
+		code = cli_error("cannot talk to Telegram: %s; install libcurl "
+		                 "7.56 or newer (Debian, Ubuntu: apt install "
+		                 "libcurl4)",
+		    tg_load_error());
+	else if (r < 0)
 		code = cli_error("cannot use the Telegram bot token from %s "
 		                 "(%s): it should look like 123456789:AAE…, "
 		                 "as @BotFather gave it",

@@ -28,6 +28,7 @@ static const struct cli_cmd commands[] = {
 	{ "audit", cli_audit, "follow the audit log" },
 	{ "migrate", cli_migrate,
 	    "apply schema migrations and print the schema version" },
+	{ "parse", cli_parse, "show what the date parser finds in text" },
 	{ "config", cli_config, "check and print the configuration" },
 	{ "webhook", cli_webhook,
 	    "set, show or delete the bot's Telegram webhook" },

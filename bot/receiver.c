@@ -557,6 +557,7 @@ receiver_run(struct queue *q, const struct receiver_opts *o)
 	    o->max_conns ? o->max_conns : DEFAULT_MAX_CONNS,
 	    MHD_OPTION_CONNECTION_TIMEOUT,
 	    o->timeout_s ? o->timeout_s : DEFAULT_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)RECV_CONN_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
 	if (d == NULL) {
 		log_error("cannot start the HTTP server on %s (see "

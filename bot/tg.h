@@ -1,5 +1,7 @@
 /*
- * tg — a Telegram Bot API client on libcurl and json-c.
+ * tg — a Telegram Bot API client on libcurl and json-c.  libcurl.so.4 is
+ * loaded on the first tg_open(), so a process that never opens a client
+ * never maps it (nor the TLS libraries behind it).
  *
  * Every method is "POST <api_base>/bot<token>/<method>" with a JSON body;
  * the reply is {"ok":true,"result":…} or {"ok":false,"error_code":N,
@@ -34,23 +36,34 @@
 struct tg;
 
 struct tg_opts {
-	const char *api_base;   /* "https://api.telegram.org" (no trailing /) */
-	const char *token;      /* copied; wiped on tg_close */
-	long timeout_ms;        /* whole call; 0 = 10000 */
+	const char *api_base; /* "https://api.telegram.org" (no trailing /) */
+	const char *token;    /* copied; wiped on tg_close */
+	long timeout_ms;      /* whole call; 0 = 10000 */
 	long connect_timeout_ms; /* 0 = 5000 */
-	size_t max_response;    /* 0 = 4 MiB */
+	size_t max_response;     /* 0 = 4 MiB */
 };
 
 struct tg_error {
-	int http_status;   /* 0 when no HTTP answer */
-	int error_code;    /* Telegram's error_code, 0 if none */
-	int retry_after;   /* seconds, from parameters.retry_after; 0 if none */
+	int http_status; /* 0 when no HTTP answer */
+	int error_code;  /* Telegram's error_code, 0 if none */
+	int retry_after; /* seconds, from parameters.retry_after; 0 if none */
 	char description[TG_DESCRIPTION_MAX];
 };
 
-/* Make a client.  -EINVAL for a missing or malformed token/base URL. */
+/*
+ * Make a client.  -EINVAL for a missing or malformed token/base URL,
+ * -ENOMEM; -ENOSYS when libcurl.so.4 cannot be loaded and -EIO when it
+ * cannot be initialised, with the reason in tg_load_error().
+ */
 int tg_open(const struct tg_opts *o, struct tg **ret);
 void tg_close(struct tg *t); /* NULL is a no-op */
+
+/*
+ * Why libcurl is unusable ("libcurl.so.4 could not be loaded: …"), once a
+ * tg_open() has returned -ENOSYS or -EIO for that reason; NULL otherwise.
+ * Static text owned by tg.
+ */
+const char *tg_load_error(void);
 
 /*
  * Call method with params (a JSON object's text, NULL = no body).  On 0,

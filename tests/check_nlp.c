@@ -126,12 +126,15 @@ static const struct row rows[] = {
     /* not dates */
     {BER, FRI, "I have 2 cats", NULL, "", "", NULL},
     {BER, FRI, "version 2.50", NULL, "", "", NULL},
-    {BER, FRI, "meet 10.12.2026", NULL, "", "", NULL},
+    /* issue 4 makes a dotted date with a year a date (US order by
+     * default: October 12) */
+    {BER, FRI, "meet 10.12.2026", "2026-10-12", "", "10.12.2026", NULL},
     {BER, FRI, "I'm at 101 points!", NULL, "", "", NULL},
     {BER, FRI, "the cat sat on the mat", NULL, "", "", NULL},
     {BER, FRI, "todayish tomorrows fridays", NULL, "", "", NULL},
     {BER, FRI, "add 1/2 cup", NULL, "", "", NULL},
-    {BER, FRI, "in a few days", NULL, "", "", NULL},
+    /* chrono reads "a few" as 3 (issue 4 follows chrono) */
+    {BER, FRI, "in a few days", "2026-11-23", "", "in a few days", NULL},
     {BER, FRI, "", NULL, "", "", NULL},
     /* UTC, late in the day */
     {"UTC", "2026-11-20 23:30", "in 45 minutes", "2026-11-21", "00:15",

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bot/receiver.h"
 #include "queue/audit.h"
 #include "queue/outbox.h"
 #include "queue/queue.h"
@@ -200,7 +201,8 @@ struct http {
 	const char *secret; /* the secret header, or NULL for none */
 	const char *ctype;  /* NULL = application/json */
 	const char *body;
-	size_t len; /* 0 = strlen(body) */
+	size_t len;        /* 0 = strlen(body) */
+	const char *extra; /* one more header line "Name: value", or NULL */
 };
 
 /*
@@ -245,6 +247,8 @@ http_on(CURL *c, const struct rx *x, const char *path, const struct http *h,
 		    "X-Telegram-Bot-Api-Secret-Token: %s", h->secret);
 		hdrs = curl_slist_append(hdrs, line);
 	}
+	if (h->extra != NULL)
+		hdrs = curl_slist_append(hdrs, h->extra);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -733,6 +737,50 @@ START_TEST(body_over_limit_413)
 }
 END_TEST
 
+/*
+ * Request headers live in libmicrohttpd's per-connection pool, kept small
+ * (RECV_CONN_MEMORY) for the receiver's memory: a few KiB of headers, far
+ * above Telegram's, still pass; more is answered 431 and nothing stored.
+ */
+START_TEST(headers_over_pool_431)
+{
+	static const char name[] = "X-Pad: ";
+	size_t big = RECV_CONN_MEMORY + 1024;
+	char *line = malloc(sizeof(name) + big);
+	struct queue *q;
+	struct rx x;
+
+	ck_assert(line != NULL);
+	memcpy(line, name, sizeof(name) - 1);
+	rx_start(&x);
+	/* well within: accepted and stored */
+	memset(line + sizeof(name) - 1, 'a', RECV_CONN_MEMORY / 2);
+	line[sizeof(name) - 1 + RECV_CONN_MEMORY / 2] = '\0';
+	ck_assert_int_eq(http(&x, "/telegram",
+	                     &(struct http){.secret = SECRET,
+	                         .body = "{\"update_id\":79}",
+	                         .extra = line},
+	                     NULL),
+	    200);
+	q = rx_queue(&x);
+	ck_assert_int_eq(count_key(q, "tg:update:79", NULL), 1);
+	/* over the pool: 431, nothing more */
+	memset(line + sizeof(name) - 1, 'a', big);
+	line[sizeof(name) - 1 + big] = '\0';
+	ck_assert_int_eq(http(&x, "/telegram",
+	                     &(struct http){.secret = SECRET,
+	                         .body = "{\"update_id\":80}",
+	                         .extra = line},
+	                     NULL),
+	    431);
+	ck_assert_int_eq(count_key(q, "tg:update:80", NULL), 0);
+	ck_assert_int_eq(total(queue_stats, q), 1);
+	queue_close(q);
+	rx_stop(&x);
+	free(line);
+}
+END_TEST
+
 START_TEST(not_json_type_415)
 {
 	char out[4096];
@@ -873,6 +921,37 @@ START_TEST(sigint_stops_cleanly)
 	rx_stop_sig(&x, SIGINT);
 	assert_logged(&x, "SIGINT: stopping the receiver");
 	tu_rmtree(x.dir);
+}
+END_TEST
+
+/*
+ * The webhook receiver never talks to Telegram, so it must not map libcurl
+ * nor the TLS libraries behind it (tg loads them on its first client): they
+ * were about 3 MB of its resident memory.
+ */
+START_TEST(webhook_does_not_map_libcurl)
+{
+	static const char *const libs[] = {"libcurl", "libssl", "libcrypto"};
+	char path[64], line[1024];
+	int mappings = 0;
+	struct rx x;
+	FILE *f;
+
+	rx_start(&x);
+	ck_assert_int_eq(post(&x, "{\"update_id\":1}", NULL), 200);
+	/* line by line: /proc files have no size for slurp() */
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)x.pid);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		mappings++;
+		for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+			ck_assert_msg(strstr(line, libs[i]) == NULL,
+			    "the receiver maps %s", line);
+	}
+	fclose(f);
+	ck_assert_int_gt(mappings, 0);
+	rx_stop(&x);
 }
 END_TEST
 
@@ -1190,6 +1269,33 @@ START_TEST(missing_token_message)
 }
 END_TEST
 
+/* A libcurl.so.4 that cannot be loaded: one clear message, nothing sent. */
+START_TEST(libcurl_missing_message)
+{
+	char dir[256], path[320], libenv[300], err[4096];
+	const char *env[4];
+
+	tu_tmpdir(dir, sizeof(dir));
+	tu_path(path, sizeof(path), dir, "libcurl.so.4");
+	/* an empty file found first on the library path: "file too short" */
+	close(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+	snprintf(libenv, sizeof(libenv), "LD_LIBRARY_PATH=%s", dir);
+	env[0] = libenv;
+	env[1] = "DRAFTBOT_TELEGRAM_TOKEN=" TOKEN;
+	env[2] = "DRAFTBOT_TELEGRAM_API=http://127.0.0.1:1";
+	env[3] = NULL;
+	ck_assert_int_eq(tu_run((const char *const[]){"webhook", "info", NULL},
+	                     env, NULL, 0, err, sizeof(err)),
+	    1);
+	ck_assert_msg(strstr(err,
+	                  "cannot talk to Telegram: libcurl.so.4 could not "
+	                  "be loaded: ") != NULL &&
+	        strstr(err, "install libcurl") != NULL,
+	    "%s", err);
+	tu_rmtree(dir);
+}
+END_TEST
+
 START_TEST(token_file_mode_and_newline)
 {
 	struct fake_tg *f = NULL;
@@ -1251,6 +1357,7 @@ receiver_suite(void)
 	tcase_add_test(tc, no_secret_configured);
 	tcase_add_test(tc, sigint_stops_cleanly);
 	tcase_add_test(tc, listen_errors);
+	tcase_add_test(tc, webhook_does_not_map_libcurl);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(bad, 120);
 	tcase_add_test(bad, wrong_secret_401);
@@ -1258,6 +1365,7 @@ receiver_suite(void)
 	tcase_add_test(bad, malformed_json_400);
 	tcase_add_test(bad, not_an_update_400);
 	tcase_add_test(bad, body_over_limit_413);
+	tcase_add_test(bad, headers_over_pool_431);
 	tcase_add_test(bad, not_json_type_415);
 	tcase_add_test(bad, wrong_method_and_path);
 	suite_add_tcase(s, bad);
@@ -1269,6 +1377,7 @@ receiver_suite(void)
 	tcase_add_test(tg, poll_409_clear_message);
 	tcase_add_test(tg, webhook_commands);
 	tcase_add_test(tg, missing_token_message);
+	tcase_add_test(tg, libcurl_missing_message);
 	tcase_add_test(tg, token_file_mode_and_newline);
 	suite_add_tcase(s, tg);
 	return s;

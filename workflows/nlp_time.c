@@ -1,9 +1,10 @@
 /*
  * nlp_time — calendar arithmetic and time zones for nlp: the zone names
- * this machine knows, and local time <-> instant through libc.  TZ is
- * switched for the length of one conversion and restored (a process is
- * single-threaded where this runs); the zone files are the system's
- * zoneinfo (package tzdata), never parsed here.
+ * this machine knows, fixed offsets, and local time <-> instant through
+ * libc.  For a named zone TZ is switched for the length of one parse (or
+ * one conversion) and restored (a process is single-threaded where this
+ * runs); the zone files are the system's zoneinfo (package tzdata), never
+ * parsed here.  UTC and fixed offsets need no switch at all.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,8 +75,8 @@ nlp_civil_from_days(int64_t z, int *y, int *m, int *d)
 	*y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-static int
-weekday_of(int64_t days)
+int
+nlp_weekday_of(int64_t days)
 {
 	int w = (int)((days + 4) % 7); /* 1970-01-01 was a Thursday */
 
@@ -90,7 +91,7 @@ nlp_format_day(
 
 	if (!nlp_date_valid(year, month, day))
 		return -EINVAL;
-	wd = weekday_of(nlp_days_from_civil(year, month, day));
+	wd = nlp_weekday_of(nlp_days_from_civil(year, month, day));
 	if (with_year)
 		n = snprintf(buf, len, "%s %d %s %d", wday_names[wd], day,
 		    month_names[month - 1], year);
@@ -158,101 +159,172 @@ nlp_tz_valid(const char *tz)
 	return strcmp(tz, "UTC") == 0 || zone_file_ok(tz);
 }
 
-struct tz_saved {
-	char *old; /* TZ before, or NULL when it was unset */
-	bool had;
-};
+/* Seconds east of UTC from "+02:00", "-0530", "+14". */
+int
+nlp_offset_parse(const char *s, int *off)
+{
+	int h, m = 0, sign;
+	size_t i = 1;
 
-/* Switch the process to zone tz (NULL: UTC) until tz_leave(). */
+	if (s == NULL || (s[0] != '+' && s[0] != '-'))
+		return -EINVAL;
+	sign = s[0] == '-' ? -1 : 1;
+	if (!(s[1] >= '0' && s[1] <= '9'))
+		return -EINVAL;
+	h = s[i++] - '0';
+	if (s[i] >= '0' && s[i] <= '9')
+		h = h * 10 + (s[i++] - '0');
+	if (s[i] == ':')
+		i++;
+	if (s[i] != '\0') {
+		if (!(s[i] >= '0' && s[i] <= '5') ||
+		    !(s[i + 1] >= '0' && s[i + 1] <= '9') || s[i + 2] != '\0')
+			return -EINVAL;
+		m = (s[i] - '0') * 10 + (s[i + 1] - '0');
+	} else if (s[i - 1] == ':') {
+		return -EINVAL;
+	}
+	if (h > 14)
+		return -EINVAL;
+	*off = sign * (h * 3600 + m * 60);
+	return 0;
+}
+
+/* The TZ value that selects zone tz, or -EINVAL. */
 static int
-tz_enter(const char *tz, struct tz_saved *sv)
+tz_value(const char *tz, char *val, size_t len)
+{
+	/* the last zone found good, so a parse per message does not stat
+	 * the same file again and again */
+	static _Thread_local char good[ZONE_NAME_MAX + 1];
+
+	if (!zone_name_ok(tz))
+		return -EINVAL;
+	if (strcmp(tz, good) != 0) {
+		if (!zone_file_ok(tz))
+			return -EINVAL;
+		snprintf(good, sizeof(good), "%s", tz);
+	}
+	/* an absolute path, so TZDIR cannot point elsewhere */
+	snprintf(val, len, ":%s/%s", ZONEINFO, tz);
+	return 0;
+}
+
+int
+nlp_zone_enter(struct nlp_zone *z, const char *tz)
 {
 	char val[sizeof(ZONEINFO) + ZONE_NAME_MAX + 3];
 	const char *cur;
 
-	if (tz == NULL)
-		tz = "UTC";
-	if (!zone_name_ok(tz))
-		return -EINVAL;
-	if (zone_file_ok(tz))
-		/* an absolute path, so TZDIR cannot point elsewhere */
-		snprintf(val, sizeof(val), ":%s/%s", ZONEINFO, tz);
-	else if (strcmp(tz, "UTC") == 0)
-		snprintf(val, sizeof(val), "UTC0");
-	else
+	memset(z, 0, sizeof(*z));
+	if (tz == NULL || strcmp(tz, "UTC") == 0 ||
+	    strcmp(tz, "Etc/UTC") == 0) {
+		z->fixed = true;
+		return 0;
+	}
+	if (tz[0] == '+' || tz[0] == '-') {
+		if (nlp_offset_parse(tz, &z->off) < 0)
+			return -EINVAL;
+		z->fixed = true;
+		return 0;
+	}
+	if (tz_value(tz, val, sizeof(val)) < 0)
 		return -EINVAL;
 	cur = getenv("TZ");
-	sv->had = cur != NULL;
-	sv->old = cur != NULL ? strdup(cur) : NULL;
-	if (sv->had && sv->old == NULL)
+	if (cur != NULL && strcmp(cur, val) == 0)
+		return 0; /* already the process's zone */
+	z->had = cur != NULL;
+	z->old = cur != NULL ? strdup(cur) : NULL;
+	if (z->had && z->old == NULL)
 		return -ENOMEM;
 	if (setenv("TZ", val, 1) < 0) {
-		free(sv->old);
-		return -errno;
+		free(z->old);
+		z->old = NULL;
+		return -ENOMEM;
 	}
+	tzset();
+	z->switched = true;
+	return 0;
+}
+
+void
+nlp_zone_leave(struct nlp_zone *z)
+{
+	if (!z->switched)
+		return;
+	if (z->had)
+		setenv("TZ", z->old, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(z->old);
+	z->old = NULL;
+	z->switched = false;
+}
+
+int
+nlp_tz_use(const char *tz)
+{
+	char val[sizeof(ZONEINFO) + ZONE_NAME_MAX + 3];
+	int off;
+
+	/* UTC and offsets never switch TZ: nothing to do */
+	if (tz == NULL || strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0)
+		return 0;
+	if (tz[0] == '+' || tz[0] == '-')
+		return nlp_offset_parse(tz, &off);
+	if (tz_value(tz, val, sizeof(val)) < 0 || setenv("TZ", val, 1) < 0)
+		return -EINVAL;
 	tzset();
 	return 0;
 }
 
 static void
-tz_leave(struct tz_saved *sv)
+lt_from_secs(int64_t t, int off, struct nlp_lt *lt)
 {
-	if (sv->had)
-		setenv("TZ", sv->old, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(sv->old);
-	sv->old = NULL;
-}
+	int64_t w = t + off, days = w >= 0 ? w / 86400 : (w - 86399) / 86400;
+	int sod = (int)(w - days * 86400);
 
-static time_t
-secs_of(int64_t ms)
-{
-	return (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	nlp_civil_from_days(days, &lt->y, &lt->m, &lt->d);
+	lt->h = sod / 3600;
+	lt->mi = sod / 60 % 60;
+	lt->s = sod % 60;
+	lt->wday = nlp_weekday_of(days);
+	lt->off = off;
 }
 
 int
-nlp_local(const char *tz, int64_t ms, int *year, int *month, int *day,
-    int *hour, int *minute, int *wday)
+nlp_zone_local(const struct nlp_zone *z, int64_t t, struct nlp_lt *lt)
 {
-	struct tz_saved sv;
-	time_t t = secs_of(ms);
+	time_t tt = (time_t)t;
 	struct tm tm;
-	bool ok;
-	int r;
 
-	r = tz_enter(tz, &sv);
-	if (r < 0)
-		return r == -ENOMEM ? r : -EINVAL;
-	ok = localtime_r(&t, &tm) != NULL;
-	tz_leave(&sv);
-	if (!ok)
+	if (z->fixed) {
+		lt_from_secs(t, z->off, lt);
+		return 0;
+	}
+	if (localtime_r(&tt, &tm) == NULL)
 		return -EINVAL;
-	if (year != NULL)
-		*year = tm.tm_year + 1900;
-	if (month != NULL)
-		*month = tm.tm_mon + 1;
-	if (day != NULL)
-		*day = tm.tm_mday;
-	if (hour != NULL)
-		*hour = tm.tm_hour;
-	if (minute != NULL)
-		*minute = tm.tm_min;
-	if (wday != NULL)
-		*wday = tm.tm_wday;
+	lt->y = tm.tm_year + 1900;
+	lt->m = tm.tm_mon + 1;
+	lt->d = tm.tm_mday;
+	lt->h = tm.tm_hour;
+	lt->mi = tm.tm_min;
+	lt->s = tm.tm_sec;
+	lt->wday = tm.tm_wday;
+	lt->off = (int)tm.tm_gmtoff;
 	return 0;
 }
 
-/* Does instant t show as y-m-d h:mi in the current zone? */
+/* Does instant t show as y-m-d h:mi:s in the current zone? */
 static bool
-shows_as(time_t t, int y, int m, int d, int h, int mi)
+shows_as(time_t t, int y, int m, int d, int h, int mi, int s)
 {
 	struct tm tm;
 
 	return localtime_r(&t, &tm) != NULL && tm.tm_year + 1900 == y &&
 	    tm.tm_mon + 1 == m && tm.tm_mday == d && tm.tm_hour == h &&
-	    tm.tm_min == mi;
+	    tm.tm_min == mi && tm.tm_sec == s;
 }
 
 static long
@@ -264,38 +336,97 @@ offset_at(time_t t)
 }
 
 int
-nlp_instant(const char *tz, int year, int month, int day, int hour, int minute,
-    int64_t *ret_ms)
+nlp_zone_instant(const struct nlp_zone *z, int y, int m, int d, int h, int mi,
+    int s, int64_t *t, int *dst)
 {
-	struct tz_saved sv;
-	time_t wall, before, after, t;
-	int r;
+	int64_t wall =
+	    nlp_days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + s;
+	time_t before, after;
+	bool ok_b, ok_a;
 
-	if (!nlp_date_valid(year, month, day) || hour < 0 || hour > 23 ||
-	    minute < 0 || minute > 59 || ret_ms == NULL)
-		return -EINVAL;
-	wall = (time_t)(nlp_days_from_civil(year, month, day) * 86400 +
-	    hour * 3600 + minute * 60);
-	r = tz_enter(tz, &sv);
-	if (r < 0)
-		return r == -ENOMEM ? r : -EINVAL;
+	if (dst != NULL)
+		*dst = 0;
+	if (z->fixed) {
+		*t = wall - z->off;
+		return 0;
+	}
 	/*
 	 * The offsets a day before and a day after bracket any transition
 	 * near this wall time.  Both readings valid: the time happens twice,
 	 * take the first.  Neither: it falls in a gap; reading it with the
 	 * offset from before the gap lands just as far past it.
 	 */
-	before = wall - offset_at(wall - 86400);
-	after = wall - offset_at(wall + 86400);
-	if (shows_as(before, year, month, day, hour, minute))
-		t = before;
-	else if (shows_as(after, year, month, day, hour, minute))
-		t = after;
-	else
-		t = before;
-	if (after < t && shows_as(after, year, month, day, hour, minute))
-		t = after;
-	tz_leave(&sv);
-	*ret_ms = (int64_t)t * 1000;
+	before = (time_t)(wall - offset_at((time_t)(wall - 86400)));
+	after = (time_t)(wall - offset_at((time_t)(wall + 86400)));
+	ok_b = shows_as(before, y, m, d, h, mi, s);
+	ok_a = shows_as(after, y, m, d, h, mi, s);
+	if (ok_b && ok_a) {
+		*t = before < after ? before : after;
+		if (dst != NULL && before != after)
+			*dst = 2;
+	} else if (ok_b || ok_a) {
+		*t = ok_b ? before : after;
+	} else {
+		*t = before;
+		if (dst != NULL)
+			*dst = 1;
+	}
 	return 0;
+}
+
+static int64_t
+secs_of(int64_t ms)
+{
+	return ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+}
+
+int
+nlp_local(const char *tz, int64_t ms, int *year, int *month, int *day,
+    int *hour, int *minute, int *wday)
+{
+	struct nlp_zone z;
+	struct nlp_lt lt;
+	int r;
+
+	r = nlp_zone_enter(&z, tz);
+	if (r < 0)
+		return r;
+	r = nlp_zone_local(&z, secs_of(ms), &lt);
+	nlp_zone_leave(&z);
+	if (r < 0)
+		return r;
+	if (year != NULL)
+		*year = lt.y;
+	if (month != NULL)
+		*month = lt.m;
+	if (day != NULL)
+		*day = lt.d;
+	if (hour != NULL)
+		*hour = lt.h;
+	if (minute != NULL)
+		*minute = lt.mi;
+	if (wday != NULL)
+		*wday = lt.wday;
+	return 0;
+}
+
+int
+nlp_instant(const char *tz, int year, int month, int day, int hour, int minute,
+    int64_t *ret_ms)
+{
+	struct nlp_zone z;
+	int64_t t;
+	int r;
+
+	if (!nlp_date_valid(year, month, day) || hour < 0 || hour > 23 ||
+	    minute < 0 || minute > 59 || ret_ms == NULL)
+		return -EINVAL;
+	r = nlp_zone_enter(&z, tz);
+	if (r < 0)
+		return r;
+	r = nlp_zone_instant(&z, year, month, day, hour, minute, 0, &t, NULL);
+	nlp_zone_leave(&z);
+	if (r == 0)
+		*ret_ms = t * 1000;
+	return r;
 }
