@@ -133,6 +133,11 @@ static const struct drow drows[] = {
     {"call mom", "Call mom", NULL, NULL, 0, "", ""},
     {"-5 degrees: buy salt in 3 days", "-5 degrees: buy salt", "2026-11-23",
         NULL, 0, "", ""},
+    /* the parser's priority: p1 is urgent, a "!" alone high */
+    {"p1 call bank", "Call bank", NULL, NULL, 3, "", ""},
+    {"! pay rent every 1st of the month", "Pay rent", "2026-12-01", NULL, 2, "",
+        ""},
+    {"team sync 2-3pm tomorrow", "Team sync", "2026-11-21", "14:00", 0, "", ""},
 };
 
 START_TEST(from_text)
@@ -158,6 +163,36 @@ START_TEST(from_text)
 	ck_assert_ptr_nonnull(str(d, "reasoning"));
 	if (t->date == NULL)
 		ck_assert_str_eq(str(d, "reasoning"), "");
+	ck_assert_int_eq(draft_validate(d, NULL, 0), 0);
+	json_object_put(d);
+}
+END_TEST
+
+/* The parser's end time (a range on one day) and recurrence. */
+static const struct {
+	const char *text;
+	const char *end;   /* NULL: no due_end_time */
+	const char *rrule; /* NULL: no rrule */
+} wrows[] = {
+    {"team sync 2-3pm tomorrow", "15:00", NULL},
+    {"! pay rent every 1st of the month", NULL, "FREQ=MONTHLY;BYMONTHDAY=1"},
+    {"standup every weekday at 9:30", NULL, "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+    {"call mom tomorrow at 5pm", NULL, NULL},
+    {"conference monday to wednesday", NULL, NULL},
+};
+
+START_TEST(end_and_rrule)
+{
+	struct json_object *d = draft_of(wrows[_i].text);
+
+	if (wrows[_i].end == NULL)
+		ck_assert_ptr_null(str(d, "due_end_time"));
+	else
+		ck_assert_str_eq(str(d, "due_end_time"), wrows[_i].end);
+	if (wrows[_i].rrule == NULL)
+		ck_assert_ptr_null(str(d, "rrule"));
+	else
+		ck_assert_str_eq(str(d, "rrule"), wrows[_i].rrule);
 	ck_assert_int_eq(draft_validate(d, NULL, 0), 0);
 	json_object_put(d);
 }
@@ -428,6 +463,9 @@ static const struct {
     {"due_time", "10:60", "time"},
     {"due_time", "9:30", "time"},
     {"priority", "high", "priority"},
+    {"due_end_time", "10:00", "end"},
+    {"due_end_time", "3pm", "end"},
+    {"rrule", "every day", "repeat"},
     {"subtasks", "passport", "subtasks"},
 };
 
@@ -774,6 +812,51 @@ START_TEST(card_of_message)
 }
 END_TEST
 
+/* A range's end and a recurrence show on the card; a rrule the card cannot
+ * put in words shows as it is, escaped. */
+START_TEST(card_end_and_rrule)
+{
+	struct json_object *d = draft_of("team sync 2-3pm tomorrow"), *markup;
+	char *text;
+
+	ck_assert_int_eq(draft_card(d, 7, CARD_DRAFT, &text, &markup), 0);
+	ck_assert_ptr_nonnull(strstr(text, "\xf0\x9f\x93\x85 Sat 21 Nov"));
+	ck_assert_ptr_nonnull(strstr(text,
+	    ", 14:00\xe2\x80\x93"
+	    "15:00\n"));
+	ck_assert_ptr_null(strstr(text, "\xf0\x9f\x94\x81"));
+	free(text);
+	json_object_put(markup);
+	json_object_put(d);
+
+	d = draft_of("! pay rent every 1st of the month");
+	ck_assert_int_eq(draft_card(d, 7, CARD_DRAFT, &text, &markup), 0);
+	ck_assert_ptr_nonnull(strstr(text, "<b>Pay rent</b>\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(text, "\n\xf0\x9f\x94\x81 every month on day 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\xe2\x9d\x97 High priority"));
+	free(text);
+	json_object_put(markup);
+
+	json_object_object_add(d, "rrule",
+	    json_object_new_string("FREQ=WEEKLY;BYDAY=MO,TH;INTERVAL=2"));
+	ck_assert_int_eq(draft_card(d, 7, CARD_DRAFT, &text, &markup), 0);
+	ck_assert_ptr_nonnull(
+	    strstr(text, "\xf0\x9f\x94\x81 every 2 weeks on Mon, Thu\n"));
+	free(text);
+	json_object_put(markup);
+
+	json_object_object_add(
+	    d, "rrule", json_object_new_string("FREQ=DAILY;X-NOTE=<b>&"));
+	ck_assert_int_eq(draft_card(d, 7, CARD_DRAFT, &text, &markup), 0);
+	ck_assert_ptr_nonnull(strstr(
+	    text, "\xf0\x9f\x94\x81 FREQ=DAILY;X-NOTE=&lt;b&gt;&amp;\n"));
+	free(text);
+	json_object_put(markup);
+	json_object_put(d);
+}
+END_TEST
+
 static Suite *
 draft_suite(void)
 {
@@ -781,6 +864,8 @@ draft_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_loop_test(tc, from_text, 0, sizeof(drows) / sizeof(drows[0]));
+	tcase_add_loop_test(
+	    tc, end_and_rrule, 0, sizeof(wrows) / sizeof(wrows[0]));
 	tcase_add_test(tc, reasoning_and_shape);
 	tcase_add_loop_test(
 	    tc, vague, 0, sizeof(vague_texts) / sizeof(vague_texts[0]));
@@ -805,6 +890,7 @@ draft_suite(void)
 	tcase_add_loop_test(tc, card_length_bounded, 0, 4);
 	tcase_add_test(tc, card_bad_arguments);
 	tcase_add_test(tc, card_of_message);
+	tcase_add_test(tc, card_end_and_rrule);
 	suite_add_tcase(s, tc);
 	return s;
 }

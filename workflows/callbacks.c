@@ -102,6 +102,34 @@ jint(struct json_object *j, const char *key)
 	return json_object_get_int64(v);
 }
 
+/*
+ * The notes of draft j as the store keeps them.  struct store_task has no
+ * end time or recurrence, so rather than change the schema for them a
+ * draft's due_end_time and rrule go into the notes as lines of their own,
+ * "Ends: 15:00" and "Repeats: FREQ=MONTHLY;BYMONTHDAY=1".  Caller frees;
+ * NULL when out of memory.
+ */
+static char *
+task_notes(struct json_object *j)
+{
+	const char *notes = jstr(j, "notes"), *end = jstr(j, "due_end_time");
+	const char *rr = jstr(j, "rrule");
+	size_t len = strlen(notes) + strlen(end) + strlen(rr) + 32;
+	char *out = malloc(len);
+	size_t n;
+
+	if (out == NULL)
+		return NULL;
+	n = (size_t)snprintf(out, len, "%s", notes);
+	if (*end != '\0')
+		n += (size_t)snprintf(
+		    out + n, len - n, "%sEnds: %s", n > 0 ? "\n" : "", end);
+	if (*rr != '\0')
+		snprintf(
+		    out + n, len - n, "%sRepeats: %s", n > 0 ? "\n" : "", rr);
+	return out;
+}
+
 /* Write the task of draft j with its subtasks; the parent's id to *ret_id,
  * the number of subtasks to *ret_n. */
 static int
@@ -111,17 +139,22 @@ add_tasks(struct wf_ctx *x, const struct store_draft *d, struct json_object *j,
 	struct store_task t = {0};
 	struct json_object *subs, *s;
 	int64_t parent = 0;
+	char *notes;
 	size_t i;
 	int r;
 
+	notes = task_notes(j);
+	if (notes == NULL)
+		return -ENOMEM;
 	t.owner_id = d->owner_id;
 	t.draft_id = d->id;
 	t.title = (char *)jstr(j, "title");
-	t.notes = (char *)jstr(j, "notes");
+	t.notes = notes;
 	snprintf(t.due_date, sizeof(t.due_date), "%s", jstr(j, "due_date"));
 	snprintf(t.due_time, sizeof(t.due_time), "%s", jstr(j, "due_time"));
 	t.priority = (int)jint(j, "priority");
 	r = store_task_add(x->q, &t, &parent);
+	free(notes);
 	if (r < 0)
 		return r;
 	*ret_id = parent;

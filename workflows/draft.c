@@ -12,8 +12,14 @@
  *    priority words, without "please" and leading fillers ("remind me to",
  *    "I need to", "don't forget to", "todo:"…), with trailing punctuation
  *    removed and the first letter capitalised.
- *  - Priority: "urgent", "asap", "!!!" → 3; "high priority", "important",
- *    "!!" → 2; "low priority" → 1; the highest one stated wins.
+ *  - Priority is nlp_parse()'s, read from that line: "urgent", "asap",
+ *    "top priority", "!!!", "p1" → 3; "high priority", "important", "!!",
+ *    a "!" standing alone, "p2" → 2; "low priority", "p3" → 1; "p4" → 0;
+ *    the highest one stated wins.  The parser's scale (0 none, 1 low,
+ *    2 high, 3 urgent) is the draft's, so the level is taken as it is;
+ *    the words are cut from the title here, as the parser cuts them.
+ *  - A range on one day ("team sync 2-3pm tomorrow") adds due_end_time,
+ *    and a recurrence ("every 1st of the month") the parser's RRULE.
  *  - "pack: passport, charger and tickets" → title "Pack" and the items as
  *    subtasks (only with two items or more: "Note: call Bob" stays whole).
  *  - A title that is empty or only a filler ("remind me", "something",
@@ -55,28 +61,15 @@ cut_span(char *s, size_t st, size_t len)
 	}
 }
 
-static const struct {
-	const char *phrase;
-	int level;
-} priorities[] = {
-    {"high priority", 2},
-    {"priority high", 2},
-    {"priority: high", 2},
-    {"important", 2},
-    {"low priority", 1},
-    {"priority low", 1},
-    {"priority: low", 1},
-    {"urgently", 3},
-    {"urgent", 3},
-    {"asap", 3},
-    {"a.s.a.p.", 3},
-    {"a.s.a.p", 3},
-};
+/* The words nlp_task.c reads as a priority; the level is the parser's. */
+static const char *const priorities[] = {"high priority", "priority high",
+    "priority: high", "top priority", "low priority", "priority low",
+    "priority: low", "important", "urgently", "urgent", "asap", "a.s.a.p.",
+    "a.s.a.p", "p1", "p2", "p3", "p4", NULL};
 
-/* Blank out priority words and "!!" runs in s; the highest level stated
- * into *prio. */
+/* Blank out priority words, "!!" runs and a "!" standing alone in s. */
 static void
-cut_priority(char *s, int *prio)
+cut_priority(char *s)
 {
 	size_t e, run;
 
@@ -84,27 +77,37 @@ cut_priority(char *s, int *prio)
 		if (s[i] == '!') {
 			for (run = 0; s[i + run] == '!'; run++)
 				;
-			if (run >= 2) {
-				int lv = run >= 3 ? 3 : 2;
-
-				*prio = lv > *prio ? lv : *prio;
+			if (run >= 2 ||
+			    ((i == 0 || draft_blank(s[i - 1])) &&
+			        (s[i + 1] == '\0' || draft_blank(s[i + 1]))))
 				memset(s + i, ' ', run);
-			}
 			i += run - 1;
 			continue;
 		}
-		if (!draft_word_start(s, i))
-			continue;
-		for (size_t k = 0;
-		     k < sizeof(priorities) / sizeof(priorities[0]); k++) {
-			if (draft_phrase_at(s, i, priorities[k].phrase, &e)) {
-				if (priorities[k].level > *prio)
-					*prio = priorities[k].level;
-				memset(s + i, ' ', e - i);
-				break;
-			}
-		}
+		if (draft_word_start(s, i) &&
+		    draft_phrase_any(s, i, priorities, &e) != NULL)
+			memset(s + i, ' ', e - i);
 	}
+}
+
+/* The priority nlp_parse() reads in line (0 none … 3 urgent, as in a
+ * draft), or a negative errno. */
+static int
+parse_priority(const char *line, const struct nlp_ref *ref)
+{
+	static const struct nlp_opts ahead = {
+	    .forward_date = true, .ahead = true};
+	struct nlp_result *res = malloc(sizeof(*res));
+	int r;
+
+	if (res == NULL)
+		return -ENOMEM;
+	r = nlp_parse(line, ref, &ahead, res);
+	if (r >= 0)
+		r = res->priority >= 0 && res->priority <= 3 ? res->priority
+		                                             : 0;
+	free(res);
+	return r;
 }
 
 /* Blank out every whole word "please". */
@@ -166,14 +169,14 @@ static const char *const fillers[] = {
 
 /* The title of line (edited in place): see the top of this file. */
 static char *
-make_title(char *line, const struct nlp_when *w, int *prio)
+make_title(char *line, const struct nlp_when *w)
 {
 	size_t e;
 	char *t;
 
 	for (int k = 0; k < w->nspans; k++)
 		cut_span(line, w->spans[k].start, w->spans[k].len);
-	cut_priority(line, prio);
+	cut_priority(line);
 	cut_please(line);
 	draft_squeeze(line);
 	t = draft_trim_punct(line);
@@ -388,7 +391,12 @@ draft_task_from_text(const char *text, const struct nlp_ref *ref,
 	r = nlp_when(first, ref, &w);
 	if (r < 0)
 		goto out;
-	title = make_title(first, &w, &prio);
+	prio = parse_priority(first, ref);
+	if (prio < 0) {
+		r = prio;
+		goto out;
+	}
+	title = make_title(first, &w);
 	r = split_list(title, subs);
 	if (r < 0)
 		goto out;
@@ -432,6 +440,14 @@ digits_at(const char *s, int n)
 	return true;
 }
 
+/* Is s a time of day "HH:MM"? */
+static bool
+hhmm(const char *s)
+{
+	return s != NULL && strlen(s) == 5 && digits_at(s, 2) && s[2] == ':' &&
+	    digits_at(s + 3, 2) && atoi(s) <= 23 && atoi(s + 3) <= 59;
+}
+
 static int
 invalid(char *why, size_t len, const char *reason)
 {
@@ -468,14 +484,29 @@ draft_validate(struct json_object *draft, char *why, size_t len)
 		    why, len, "The due date is not a real date (YYYY-MM-DD).");
 	time = draft_get_str(draft, "due_time");
 	if (json_object_object_get_ex(draft, "due_time", &v)) {
-		if (time == NULL || strlen(time) != 5 || !digits_at(time, 2) ||
-		    time[2] != ':' || !digits_at(time + 3, 2) ||
-		    atoi(time) > 23 || atoi(time + 3) > 59)
+		if (!hhmm(time))
 			return invalid(why, len,
 			    "The due time is not a time of day (HH:MM).");
 		if (date == NULL)
 			return invalid(
 			    why, len, "A due time needs a due date.");
+	}
+	if (json_object_object_get_ex(draft, "due_end_time", &v)) {
+		const char *end = draft_get_str(draft, "due_end_time");
+
+		if (!hhmm(end) || time == NULL || strcmp(end, time) <= 0)
+			return invalid(why, len,
+			    "The end time must be a time (HH:MM) after the due "
+			    "time.");
+	}
+	if (json_object_object_get_ex(draft, "rrule", &v)) {
+		const char *rr = draft_get_str(draft, "rrule");
+
+		if (rr == NULL || strncmp(rr, "FREQ=", 5) != 0 ||
+		    strlen(rr) >= NLP_RRULE_MAX || date == NULL)
+			return invalid(why, len,
+			    "The repeat rule must be an RRULE (FREQ=…) on a "
+			    "task with a due date.");
 	}
 	if (json_object_object_get_ex(draft, "priority", &v) &&
 	    (!json_object_is_type(v, json_type_int) ||

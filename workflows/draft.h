@@ -7,7 +7,9 @@
  *    "reasoning": "'next friday 10:30' → Fri 28 Nov 10:30",
  *    "source": "dentist next friday 10:30"}
  * due_date/due_time are absent when not stated; priority 0 none, 1 low,
- * 2 high, 3 urgent.
+ * 2 high, 3 urgent.  Optional: "due_end_time": "15:00" (a range on the
+ * due day, "2-3pm"; needs due_time) and "rrule": "FREQ=MONTHLY;BYMONTHDAY=1"
+ * (RFC 5545, from nlp; needs due_date).
  */
 #ifndef DRAFTBOT_DRAFT_H
 #define DRAFTBOT_DRAFT_H

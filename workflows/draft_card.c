@@ -2,7 +2,8 @@
  * draft_card — a draft as a Telegram message: HTML text and its buttons.
  *
  *   📝 <b>Dentist</b>
- *   📅 Fri 27 Nov, 10:30
+ *   📅 Fri 27 Nov, 10:30          (or "14:00–15:00" with due_end_time)
+ *   🔁 every month on day 1       (the rrule as it is when not readable)
  *   ❗ High priority
  *   • passport
  *   🗒 notes
@@ -27,6 +28,7 @@
 #define NOTES_BUDGET 640
 #define WHY_BUDGET 300
 #define RAW_BUDGET 32 /* a due_date or due_time that is not well formed */
+#define RRULE_BUDGET 128
 
 static const char ELLIPSIS[] = "\xe2\x80\xa6";
 
@@ -151,9 +153,10 @@ get_str(struct json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-/* 📅 Fri 27 Nov, 10:30 — the year only when it is not this year. */
+/* 📅 Fri 27 Nov, 10:30 (–11:00 with an end) — the year only when it is
+ * not this year. */
 static void
-put_due(struct card *c, const char *date, const char *time)
+put_due(struct card *c, const char *date, const char *time, const char *end)
 {
 	char day[32];
 	int y, m, d, now_y = 0;
@@ -170,7 +173,135 @@ put_due(struct card *c, const char *date, const char *time)
 	if (time != NULL) {
 		put(c, ", ");
 		put_esc(c, time, RAW_BUDGET);
+		if (end != NULL) {
+			put(c, "\xe2\x80\x93");
+			put_esc(c, end, RAW_BUDGET);
+		}
 	}
+}
+
+/* "MO" → "Mon"; NULL for anything else (an ordinal "1MO" included). */
+static const char *
+weekday_name(const char *code)
+{
+	static const char *const codes[] = {
+	    "MO", "TU", "WE", "TH", "FR", "SA", "SU"};
+	static const char *const names[] = {
+	    "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+
+	for (size_t k = 0; k < 7; k++)
+		if (strcmp(code, codes[k]) == 0)
+			return names[k];
+	return NULL;
+}
+
+/* A number 1..max standing alone in s, else 0. */
+static int
+small_num(const char *s, int max)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	return *s >= '0' && *s <= '9' && *end == '\0' && n >= 1 && n <= max
+	    ? (int)n
+	    : 0;
+}
+
+/*
+ * rr in words ("every 2 weeks on Mon, Thu", "every month on day 1",
+ * "every year on 3 Mar", "every weekday") into out; false when rr says
+ * more than these forms can (the caller shows it as it is).
+ */
+static bool
+rrule_words(const char *rr, char *out, size_t len)
+{
+	static const char *const units[][2] = {{"DAILY", "day"},
+	    {"WEEKLY", "week"}, {"MONTHLY", "month"}, {"YEARLY", "year"}};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	char buf[NLP_RRULE_MAX], days[64] = "", *save = NULL, *kv;
+	const char *unit = NULL;
+	char *byday = NULL;
+	int interval = 1, mday = 0, month = 0;
+	size_t n = 0;
+
+	if (strlen(rr) >= sizeof(buf))
+		return false;
+	strcpy(buf, rr);
+	for (kv = strtok_r(buf, ";", &save); kv != NULL;
+	     kv = strtok_r(NULL, ";", &save)) {
+		char *v = strchr(kv, '=');
+
+		if (v == NULL)
+			return false;
+		*v++ = '\0';
+		if (strcmp(kv, "FREQ") == 0) {
+			for (size_t k = 0; k < 4; k++)
+				if (strcmp(v, units[k][0]) == 0)
+					unit = units[k][1];
+		} else if (strcmp(kv, "INTERVAL") == 0) {
+			if ((interval = small_num(v, 99)) == 0)
+				return false;
+		} else if (strcmp(kv, "BYDAY") == 0) {
+			byday = v;
+		} else if (strcmp(kv, "BYMONTHDAY") == 0) {
+			if ((mday = small_num(v, 31)) == 0)
+				return false;
+		} else if (strcmp(kv, "BYMONTH") == 0) {
+			if ((month = small_num(v, 12)) == 0)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	if (unit == NULL || (month != 0 && mday == 0) ||
+	    (byday != NULL && (mday != 0 || month != 0)))
+		return false;
+	if (byday != NULL) {
+		char *save2 = NULL, *d;
+
+		if (strcmp(byday, "MO,TU,WE,TH,FR") == 0 && interval == 1 &&
+		    strcmp(unit, "week") == 0) {
+			snprintf(out, len, "every weekday");
+			return true;
+		}
+		for (d = strtok_r(byday, ",", &save2); d != NULL;
+		     d = strtok_r(NULL, ",", &save2)) {
+			const char *name = weekday_name(d);
+
+			if (name == NULL || n + 6 >= sizeof(days))
+				return false;
+			n += (size_t)snprintf(days + n, sizeof(days) - n,
+			    "%s%s", n > 0 ? ", " : "", name);
+		}
+	}
+	if (interval > 1)
+		n = (size_t)snprintf(out, len, "every %d %ss", interval, unit);
+	else
+		n = (size_t)snprintf(out, len, "every %s", unit);
+	if (n >= len)
+		return false;
+	if (byday != NULL)
+		snprintf(out + n, len - n, " on %s", days);
+	else if (month != 0)
+		snprintf(
+		    out + n, len - n, " on %d %s", mday, months[month - 1]);
+	else if (mday != 0)
+		snprintf(out + n, len - n, " on day %d", mday);
+	return true;
+}
+
+/* 🔁 and the rrule, in words when rrule_words can say it. */
+static void
+put_rrule(struct card *c, const char *rr)
+{
+	char words[160];
+
+	put(c, "\n\xf0\x9f\x94\x81 ");
+	if (rrule_words(rr, words, sizeof(words)))
+		put(c, words);
+	else
+		put_esc(c, rr, RRULE_BUDGET);
 }
 
 static void
@@ -214,7 +345,11 @@ put_body(struct card *c, struct json_object *draft)
 	put(c, "</b>");
 	date = get_str(draft, "due_date");
 	if (date != NULL)
-		put_due(c, date, get_str(draft, "due_time"));
+		put_due(c, date, get_str(draft, "due_time"),
+		    get_str(draft, "due_end_time"));
+	s = get_str(draft, "rrule");
+	if (s != NULL && *s != '\0')
+		put_rrule(c, s);
 	if (json_object_object_get_ex(draft, "priority", &v))
 		p = json_object_get_int(v);
 	if (p >= 1 && p <= 3)

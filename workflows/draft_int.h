@@ -57,7 +57,8 @@ int draft_add_item(struct json_object *subs, char *item);
 /* Set a field of object o: 0 or -ENOMEM. */
 int draft_set_str(struct json_object *o, const char *key, const char *val);
 int draft_set_int(struct json_object *o, const char *key, int val);
-/* due_date, due_time (when w has a time) and reasoning from w. */
+/* due_date, due_time (when w has a time), due_end_time (a range within
+ * the day, else removed), rrule (when w has one) and reasoning from w. */
 int draft_set_when(struct json_object *draft, const struct nlp_when *w);
 
 /* The string at key, borrowed; NULL when absent or not a string. */

@@ -256,6 +256,8 @@ edit_clear(struct json_object *draft, const char *s)
 		if (draft_phrase_is(s, no_date[k])) {
 			json_object_object_del(draft, "due_date");
 			json_object_object_del(draft, "due_time");
+			json_object_object_del(draft, "due_end_time");
+			json_object_object_del(draft, "rrule");
 			return draft_set_str(draft, "reasoning", "") < 0
 			    ? -ENOMEM
 			    : 1;
@@ -264,6 +266,7 @@ edit_clear(struct json_object *draft, const char *s)
 	for (size_t k = 0; no_time[k] != NULL; k++) {
 		if (draft_phrase_is(s, no_time[k])) {
 			json_object_object_del(draft, "due_time");
+			json_object_object_del(draft, "due_end_time");
 			return draft_set_str(draft, "reasoning", "") < 0
 			    ? -ENOMEM
 			    : 1;

@@ -287,7 +287,12 @@ draft_set_int(struct json_object *o, const char *key, int val)
 	return json_object_object_add(o, key, js) < 0 ? -ENOMEM : 0;
 }
 
-/* due_date, due_time and reasoning of draft from w. */
+/*
+ * due_date, due_time, due_end_time, rrule and reasoning of draft from w.
+ * An end time only for a range within the day ("2-3pm"); an end from an
+ * earlier reading goes, as it belonged to the old time.  A rrule is kept
+ * when w names none: moving a repeating task keeps it repeating.
+ */
 int
 draft_set_when(struct json_object *draft, const struct nlp_when *w)
 {
@@ -300,6 +305,17 @@ draft_set_when(struct json_object *draft, const struct nlp_when *w)
 		snprintf(buf, sizeof(buf), "%02d:%02d", w->hour, w->minute);
 		r = draft_set_str(draft, "due_time", buf);
 	}
+	json_object_object_del(draft, "due_end_time");
+	if (r == 0 && w->has_time && w->has_end && w->end_has_time &&
+	    w->end_year == w->year && w->end_month == w->month &&
+	    w->end_day == w->day &&
+	    w->end_hour * 60 + w->end_minute > w->hour * 60 + w->minute) {
+		snprintf(
+		    buf, sizeof(buf), "%02d:%02d", w->end_hour, w->end_minute);
+		r = draft_set_str(draft, "due_end_time", buf);
+	}
+	if (r == 0 && w->rrule[0] != '\0')
+		r = draft_set_str(draft, "rrule", w->rrule);
 	if (r == 0)
 		r = draft_set_str(draft, "reasoning", w->reasoning);
 	return r;
