@@ -9,6 +9,7 @@
  *
  *   404 other path          405 other method        415 not JSON
  *   401 wrong/no secret     413 body too large      400 not an Update
+ *   431 headers too large (RECV_CONN_MEMORY, answered by libmicrohttpd)
  *   500 the queue failed (Telegram sends the update again)
  *
  * GET /healthz answers {"ok":true,"queue_depth":N}.
