@@ -26,7 +26,7 @@
  * default of 2000 KiB was the largest part of its memory under load, with
  * no gain in speed (scripts/bench-pipeline).
  */
-#define RECV_CACHE_KB 256
+#define RECV_CACHE_KB 128
 /*
  * libmicrohttpd's memory pool per connection, bytes: the request line and
  * headers must fit in it (larger ones are answered 431); the body streams
