@@ -54,24 +54,6 @@ struct ex {
 };
 
 static void
-sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static void
 ex_open(struct ex *x)
 {
 	memset(x, 0, sizeof(*x));
@@ -88,16 +70,7 @@ ex_open(struct ex *x)
 static void
 show_log(const struct ex *x)
 {
-	char buf[8192];
-	FILE *f = fopen(x->log, "r");
-	size_t n;
-
-	if (f == NULL)
-		return;
-	fprintf(stderr, "---- %s\n", x->log);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, stderr);
-	fclose(f);
+	tu_show_file(x->log);
 }
 
 /* The executor's environment: the database, the fake, and extra entries
@@ -162,14 +135,7 @@ start_exec(struct ex *x, const char *const *extra)
 static int
 stop_exec(struct ex *x, int sig)
 {
-	int status = 0;
-
-	if (x->pid == 0)
-		return -1;
-	kill(sig == SIGKILL ? -x->pid : x->pid, sig);
-	ck_assert_int_eq(waitpid(x->pid, &status, 0), x->pid);
-	x->pid = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return tu_proc_stop(&x->pid, sig);
 }
 
 /* Did any process of the executor report a sanitizer error? */
@@ -194,14 +160,14 @@ static void
 wait_for(struct ex *x, bool (*pred)(struct ex *, void *), void *arg,
     const char *what)
 {
-	int64_t t0 = mono_ms();
+	int64_t t0 = tu_mono_ms();
 
 	while (!pred(x, arg)) {
-		if (mono_ms() - t0 > HANG_MS) {
+		if (tu_mono_ms() - t0 > HANG_MS) {
 			show_log(x);
 			ck_abort_msg("hang guard: still waiting for %s", what);
 		}
-		sleep_ms(20);
+		tu_sleep_ms(20);
 	}
 }
 
@@ -975,20 +941,7 @@ END_TEST
 static bool
 log_says(struct ex *x, void *arg)
 {
-	char *buf = malloc(1 << 20);
-	FILE *f = fopen(x->log, "r");
-	bool hit = false;
-	size_t n;
-
-	ck_assert_ptr_nonnull(buf);
-	if (f != NULL) {
-		n = fread(buf, 1, (1 << 20) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
-		hit = strstr(buf, arg) != NULL;
-	}
-	free(buf);
-	return hit;
+	return tu_file_says(x->log, arg);
 }
 
 START_TEST(run_poll_end_to_end)

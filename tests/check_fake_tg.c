@@ -13,61 +13,9 @@
 
 #include "bot/tg.h"
 #include "tests/fake_tg.h"
+#include "tests/tg_fixture.h"
 
-#define SECRET "AAHsecretTokenValue_0123456789-abcdef"
-#define TOKEN "123456789:" SECRET
 #define GUARD_MS 10000 /* hang guard for waits, never a measured limit */
-
-static struct fake_tg *fk;
-static struct tg *tg;
-
-static struct tg *
-client(
-    const char *base, const char *token, long timeout_ms, size_t max_response)
-{
-	struct tg_opts o = {.api_base = base,
-	    .token = token,
-	    .timeout_ms = timeout_ms,
-	    .max_response = max_response};
-	struct tg *t = NULL;
-
-	ck_assert_int_eq(tg_open(&o, &t), 0);
-	return t;
-}
-
-static void
-setup(void)
-{
-	ck_assert_int_eq(fake_tg_start(TOKEN, &fk), 0);
-	tg = client(fake_tg_base_url(fk), TOKEN, 0, 0);
-}
-
-static void
-teardown(void)
-{
-	tg_close(tg);
-	fake_tg_stop(fk);
-}
-
-/* The token, or its secret half, must never reach an error text. */
-static void
-no_token(const struct tg_error *err)
-{
-	ck_assert_msg(strstr(err->description, TOKEN) == NULL &&
-	        strstr(err->description, SECRET) == NULL,
-	    "token in '%s'", err->description);
-}
-
-/* tg_call without long polling, checking no_token on every return. */
-static int
-call(struct tg *t, const char *method, const char *params,
-    struct json_object **res, struct tg_error *err)
-{
-	int r = tg_call(t, method, params, 0, res, err);
-
-	no_token(err);
-	return r;
-}
 
 START_TEST(fake_records)
 {
@@ -78,12 +26,13 @@ START_TEST(fake_records)
 	ck_assert_int_eq(
 	    fake_tg_wait_count(fk, "sendMessage", 1, 50), -ETIMEDOUT);
 	ck_assert_int_eq(
-	    call(tg, "sendMessage", "{\"chat_id\":\"-100200\",\"text\":\"hi\"}",
-	        NULL, &err),
+	    tgfx_call(tg, "sendMessage",
+	        "{\"chat_id\":\"-100200\",\"text\":\"hi\"}", NULL, &err),
 	    0);
 	ck_assert_int_eq(
-	    call(tg, "sendMessage", "{\"chat_id\":7}", NULL, &err), -EINVAL);
-	ck_assert_int_eq(call(tg, "getMe", NULL, NULL, &err), 0);
+	    tgfx_call(tg, "sendMessage", "{\"chat_id\":7}", NULL, &err),
+	    -EINVAL);
+	ck_assert_int_eq(tgfx_call(tg, "getMe", NULL, NULL, &err), 0);
 	ck_assert_int_eq(fake_tg_wait_count(fk, "sendMessage", 2, GUARD_MS), 0);
 	ck_assert_int_eq(fake_tg_wait_ok(fk, "sendMessage", 1, GUARD_MS), 0);
 	ck_assert_uint_eq(fake_tg_count(fk, "sendMessage"), 2);
@@ -154,21 +103,22 @@ START_TEST(fake_get_and_form)
 	size_t n;
 
 	snprintf(url, sizeof(url), "%s/bot%s/sendMessage?chat_id=5&text=hi",
-	    fake_tg_base_url(fk), TOKEN);
+	    fake_tg_base_url(fk), TGFX_TOKEN);
 	ck_assert_int_eq(raw_http(url, NULL, buf), 200);
 	ck_assert_ptr_nonnull(strstr(buf, "\"text\":\"hi\""));
 	snprintf(url, sizeof(url), "%s/bot%s/sendMessage", fake_tg_base_url(fk),
-	    TOKEN);
+	    TGFX_TOKEN);
 	ck_assert_int_eq(raw_http(url, "chat_id=6&text=hello+world", buf), 200);
 	ck_assert_ptr_nonnull(strstr(buf, "\"text\":\"hello world\""));
 	/* no method, or a path outside /bot<token>/ */
-	snprintf(url, sizeof(url), "%s/bot%s", fake_tg_base_url(fk), TOKEN);
+	snprintf(
+	    url, sizeof(url), "%s/bot%s", fake_tg_base_url(fk), TGFX_TOKEN);
 	ck_assert_int_eq(raw_http(url, NULL, buf), 404);
 	ck_assert_str_eq(buf,
 	    "{\"ok\":false,\"error_code\":404,\"description\":\"Not Found\"}");
 	/* a canned reply answers a GET as well */
-	snprintf(
-	    url, sizeof(url), "%s/bot%s/getMe", fake_tg_base_url(fk), TOKEN);
+	snprintf(url, sizeof(url), "%s/bot%s/getMe", fake_tg_base_url(fk),
+	    TGFX_TOKEN);
 	ck_assert_int_eq(fake_tg_set_next_reply(fk, 200, "{\"ok\":true}"), 0);
 	ck_assert_int_eq(raw_http(url, NULL, buf), 200);
 	ck_assert_str_eq(buf, "{\"ok\":true}");
@@ -196,7 +146,7 @@ fault_run(char *out)
 
 	fake_tg_set_faults(fk, &fx);
 	for (int i = 0; i < 40; i++) {
-		int r = call(tg, "getMe", NULL, NULL, &err);
+		int r = tgfx_call(tg, "getMe", NULL, NULL, &err);
 
 		ck_assert(r == 0 || r == -EAGAIN || r == -EREMOTEIO);
 		if (r == -EAGAIN)
@@ -223,8 +173,8 @@ START_TEST(fake_faults_repeatable)
 
 	/* faults for one method leave the others alone */
 	fake_tg_set_faults(fk, &only_send);
-	ck_assert_int_eq(call(tg, "getMe", NULL, NULL, &err), 0);
-	ck_assert_int_eq(call(tg, "sendMessage",
+	ck_assert_int_eq(tgfx_call(tg, "getMe", NULL, NULL, &err), 0);
+	ck_assert_int_eq(tgfx_call(tg, "sendMessage",
 	                     "{\"chat_id\":1,\"text\":\"x\"}", NULL, &err),
 	    -EAGAIN);
 	ck_assert_int_eq(err.retry_after, 9);
@@ -232,7 +182,7 @@ START_TEST(fake_faults_repeatable)
 	ck_assert_int_eq(
 	    fake_tg_set_next_reply(fk, 200, "{\"ok\":true,\"result\":true}"),
 	    0);
-	ck_assert_int_eq(call(tg, "sendMessage",
+	ck_assert_int_eq(tgfx_call(tg, "sendMessage",
 	                     "{\"chat_id\":1,\"text\":\"x\"}", NULL, &err),
 	    0);
 	/* status 0 in a canned reply drops the connection.  libcurl re-sends
@@ -241,7 +191,7 @@ START_TEST(fake_faults_repeatable)
 	fake_tg_set_faults(fk, NULL);
 	ck_assert_int_eq(fake_tg_set_next_reply(fk, 0, ""), 0);
 	ck_assert_int_eq(fake_tg_set_next_reply(fk, 0, ""), 0);
-	ck_assert_int_eq(call(tg, "getMe", NULL, NULL, &err), -EIO);
+	ck_assert_int_eq(tgfx_call(tg, "getMe", NULL, NULL, &err), -EIO);
 }
 END_TEST
 
@@ -296,10 +246,10 @@ START_TEST(fake_rates)
 	ck_assert_uint_eq(rt.group_violations, 1);
 
 	/* and over what the live fake recorded */
-	ck_assert_int_eq(call(tg, "sendMessage",
+	ck_assert_int_eq(tgfx_call(tg, "sendMessage",
 	                     "{\"chat_id\":9,\"text\":\"a\"}", NULL, &err),
 	    0);
-	ck_assert_int_eq(call(tg, "sendMessage",
+	ck_assert_int_eq(tgfx_call(tg, "sendMessage",
 	                     "{\"chat_id\":-9,\"text\":\"b\"}", NULL, &err),
 	    0);
 	fake_tg_rates(fk, &rt);
@@ -318,7 +268,7 @@ main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tgfx_setup, tgfx_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, fake_records);
 	tcase_add_test(tc, fake_get_and_form);

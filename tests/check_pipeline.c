@@ -16,14 +16,12 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <json-c/json.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,78 +50,10 @@ struct pl {
 };
 
 static void
-sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static int
-free_port(void)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	ck_assert(fd >= 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	ck_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
-static void
-show_file(const char *path)
-{
-	char buf[8192];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (f == NULL)
-		return;
-	fprintf(stderr, "---- %s\n", path);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, stderr);
-	fclose(f);
-}
-
-static void
 show_logs(const struct pl *x)
 {
-	show_file(x->rxlog);
-	show_file(x->exlog);
-}
-
-static bool
-file_says(const char *path, const char *what)
-{
-	char *buf = malloc(1 << 20);
-	FILE *f = fopen(path, "r");
-	bool hit = false;
-	size_t n;
-
-	ck_assert_ptr_nonnull(buf);
-	if (f != NULL) {
-		n = fread(buf, 1, (1 << 20) - 1, f);
-		buf[n] = '\0';
-		hit = strstr(buf, what) != NULL;
-		fclose(f);
-	}
-	free(buf);
-	return hit;
+	tu_show_file(x->rxlog);
+	tu_show_file(x->exlog);
 }
 
 /* Start `draftbot argv…` in a process group of its own, output to log,
@@ -229,7 +159,7 @@ static void
 start_receiver(struct pl *x)
 {
 	static const char *argv[] = {"receive", "--listen", NULL, NULL};
-	int64_t t0 = mono_ms();
+	int64_t t0 = tu_mono_ms();
 	int status;
 
 	argv[2] = x->listen;
@@ -240,9 +170,9 @@ start_receiver(struct pl *x)
 			show_logs(x);
 			ck_abort_msg("the receiver exited (status %d)", status);
 		}
-		ck_assert_msg(mono_ms() - t0 < HANG_MS,
+		ck_assert_msg(tu_mono_ms() - t0 < HANG_MS,
 		    "the receiver never answered /healthz");
-		sleep_ms(20);
+		tu_sleep_ms(20);
 	}
 }
 
@@ -255,21 +185,6 @@ start_executor(struct pl *x, const char *const *extra)
 	x->ex = spawn(x, argv, x->exlog, extra);
 }
 
-/* Signal a process (SIGKILL: its whole group) and reap it: its exit
- * status, or 128+signal. */
-static int
-stop(pid_t *pid, int sig)
-{
-	int status = 0;
-
-	if (*pid == 0)
-		return -1;
-	kill(sig == SIGKILL ? -*pid : *pid, sig);
-	ck_assert_int_eq(waitpid(*pid, &status, 0), *pid);
-	*pid = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 static void
 pl_open_env(struct pl *x, const char *const *exec_env)
 {
@@ -279,7 +194,7 @@ pl_open_env(struct pl *x, const char *const *exec_env)
 	tu_path(x->db, sizeof(x->db), x->dir, "queue.db");
 	tu_path(x->rxlog, sizeof(x->rxlog), x->dir, "receiver.log");
 	tu_path(x->exlog, sizeof(x->exlog), x->dir, "executor.log");
-	snprintf(x->listen, sizeof(x->listen), "127.0.0.1:%d", free_port());
+	snprintf(x->listen, sizeof(x->listen), "127.0.0.1:%d", tu_free_port());
 	snprintf(x->base, sizeof(x->base), "http://%s", x->listen);
 	ck_assert_int_eq(fake_tg_start(TOKEN, &x->tg), 0);
 	x->q = tu_open(x->db, NULL);
@@ -298,12 +213,13 @@ pl_open(struct pl *x)
 static void
 pl_close(struct pl *x)
 {
-	int rx = stop(&x->rx, SIGTERM), ex = stop(&x->ex, SIGTERM);
+	int rx = tu_proc_stop(&x->rx, SIGTERM),
+	    ex = tu_proc_stop(&x->ex, SIGTERM);
 
-	if (rx != 0 || ex != 0 || file_says(x->rxlog, "Sanitizer") ||
-	    file_says(x->exlog, "Sanitizer") ||
-	    file_says(x->rxlog, "runtime error:") ||
-	    file_says(x->exlog, "runtime error:")) {
+	if (rx != 0 || ex != 0 || tu_file_says(x->rxlog, "Sanitizer") ||
+	    tu_file_says(x->exlog, "Sanitizer") ||
+	    tu_file_says(x->rxlog, "runtime error:") ||
+	    tu_file_says(x->exlog, "runtime error:")) {
 		show_logs(x);
 		ck_abort_msg("receiver %d, executor %d at stop, or a sanitizer "
 		             "reported an error (logs above)",
@@ -320,14 +236,14 @@ static void
 wait_for(struct pl *x, bool (*pred)(struct pl *, void *), void *arg,
     const char *what)
 {
-	int64_t t0 = mono_ms();
+	int64_t t0 = tu_mono_ms();
 
 	while (!pred(x, arg)) {
-		if (mono_ms() - t0 > HANG_MS) {
+		if (tu_mono_ms() - t0 > HANG_MS) {
 			show_logs(x);
 			ck_abort_msg("hang guard: still waiting for %s", what);
 		}
-		sleep_ms(20);
+		tu_sleep_ms(20);
 	}
 }
 
@@ -831,7 +747,7 @@ START_TEST(executor_killed_mid_flow)
 	prog.want = 10;
 	ck_assert_int_eq(pthread_create(&th, NULL, post_all, &p), 0);
 	wait_for(&x, completed_at_least, &prog, "some commands to finish");
-	ck_assert_int_eq(stop(&x.ex, SIGKILL), 128 + SIGKILL);
+	ck_assert_int_eq(tu_proc_stop(&x.ex, SIGKILL), 128 + SIGKILL);
 	pthread_join(th, NULL);
 	ck_assert_int_eq(p.failed, 0);
 	/* nothing was accepted by "Telegram" since the faults began: the

@@ -51,41 +51,6 @@ struct rx {
 	pid_t pid;
 };
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-/* A port nobody listens on now (the kernel's pick for port 0). */
-static int
-free_port(void)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	ck_assert(fd >= 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	ck_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
 /* The whole of a small file, NUL-terminated; the caller frees it. */
 static char *
 slurp(const char *path)
@@ -126,7 +91,7 @@ rx_spawn(struct rx *x, const char *const *env, bool poll)
 {
 	const char *bin = getenv("DRAFTBOT_BIN");
 	char listen[32], dbenv[400];
-	int port = free_port();
+	int port = tu_free_port();
 
 	ck_assert_msg(bin != NULL, "DRAFTBOT_BIN is not set");
 	tu_tmpdir(x->dir, sizeof(x->dir));
@@ -278,7 +243,7 @@ post(const struct rx *x, const char *body, char *out)
 static void
 rx_start_env(struct rx *x, const char *const *env)
 {
-	int64_t t0 = mono_ms();
+	int64_t t0 = tu_mono_ms();
 
 	rx_spawn(x, env, false);
 	for (;;) {
@@ -288,9 +253,9 @@ rx_start_env(struct rx *x, const char *const *env)
 		if (st == 200)
 			return;
 		rx_check_alive(x);
-		ck_assert_msg(mono_ms() - t0 < HANG_GUARD_MS,
+		ck_assert_msg(tu_mono_ms() - t0 < HANG_GUARD_MS,
 		    "the receiver never answered /healthz");
-		sleep_ms(20);
+		tu_sleep_ms(20);
 	}
 }
 
@@ -428,15 +393,15 @@ assert_untouched(const struct rx *x)
 static void
 assert_logged(const struct rx *x, const char *want)
 {
-	int64_t t0 = mono_ms();
+	int64_t t0 = tu_mono_ms();
 	char *log;
 
 	for (;;) {
 		log = rx_log(x);
-		if (strstr(log, want) != NULL || mono_ms() - t0 > 5000)
+		if (strstr(log, want) != NULL || tu_mono_ms() - t0 > 5000)
 			break;
 		free(log);
-		sleep_ms(20);
+		tu_sleep_ms(20);
 	}
 	ck_assert_msg(strstr(log, want) != NULL, "no '%s' in: %s", want, log);
 	free(log);
@@ -999,16 +964,16 @@ offsets(struct fake_tg *f, int64_t *out, size_t max)
 static int64_t
 wait_commands(const struct rx *x, int64_t n)
 {
-	int64_t t0 = mono_ms(), have;
+	int64_t t0 = tu_mono_ms(), have;
 	struct queue *q;
 
 	for (;;) {
 		q = rx_queue(x);
 		have = total(queue_stats, q);
 		queue_close(q);
-		if (have >= n || mono_ms() - t0 > HANG_GUARD_MS)
+		if (have >= n || tu_mono_ms() - t0 > HANG_GUARD_MS)
 			return have;
-		sleep_ms(20);
+		tu_sleep_ms(20);
 	}
 }
 
@@ -1103,9 +1068,9 @@ START_TEST(poll_409_clear_message)
 	    0);
 	ck_assert(fake_tg_webhook(f, out, sizeof(out)));
 	rx_spawn(&x, (const char *const *)e.v, true);
-	for (t0 = mono_ms(); waitpid(x.pid, &status, WNOHANG) != x.pid;
-	     sleep_ms(20))
-		ck_assert_msg(mono_ms() - t0 < HANG_GUARD_MS,
+	for (t0 = tu_mono_ms(); waitpid(x.pid, &status, WNOHANG) != x.pid;
+	     tu_sleep_ms(20))
+		ck_assert_msg(tu_mono_ms() - t0 < HANG_GUARD_MS,
 		    "the poller did not exit on 409");
 	x.pid = 0;
 	ck_assert(WIFEXITED(status));

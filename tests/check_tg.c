@@ -15,62 +15,10 @@
 
 #include "bot/tg.h"
 #include "tests/fake_tg.h"
+#include "tests/tg_fixture.h"
 #include "tests/testutil.h"
 
-#define SECRET "AAHsecretTokenValue_0123456789-abcdef"
-#define TOKEN "123456789:" SECRET
 #define GUARD_MS 10000 /* hang guard for waits, never a measured limit */
-
-static struct fake_tg *fk;
-static struct tg *tg;
-
-static struct tg *
-client(
-    const char *base, const char *token, long timeout_ms, size_t max_response)
-{
-	struct tg_opts o = {.api_base = base,
-	    .token = token,
-	    .timeout_ms = timeout_ms,
-	    .max_response = max_response};
-	struct tg *t = NULL;
-
-	ck_assert_int_eq(tg_open(&o, &t), 0);
-	return t;
-}
-
-static void
-setup(void)
-{
-	ck_assert_int_eq(fake_tg_start(TOKEN, &fk), 0);
-	tg = client(fake_tg_base_url(fk), TOKEN, 0, 0);
-}
-
-static void
-teardown(void)
-{
-	tg_close(tg);
-	fake_tg_stop(fk);
-}
-
-/* The token, or its secret half, must never reach an error text. */
-static void
-no_token(const struct tg_error *err)
-{
-	ck_assert_msg(strstr(err->description, TOKEN) == NULL &&
-	        strstr(err->description, SECRET) == NULL,
-	    "token in '%s'", err->description);
-}
-
-/* tg_call without long polling, checking no_token on every return. */
-static int
-call(struct tg *t, const char *method, const char *params,
-    struct json_object **res, struct tg_error *err)
-{
-	int r = tg_call(t, method, params, 0, res, err);
-
-	no_token(err);
-	return r;
-}
 
 static const char *
 str_of(struct json_object *o, const char *key)
@@ -97,7 +45,7 @@ START_TEST(get_me)
 	struct json_object *res = NULL;
 	struct tg_error err;
 
-	ck_assert_int_eq(call(tg, "getMe", NULL, &res, &err), 0);
+	ck_assert_int_eq(tgfx_call(tg, "getMe", NULL, &res, &err), 0);
 	ck_assert_int_eq(err.http_status, 200);
 	ck_assert_str_eq(err.description, "");
 	ck_assert(json_object_is_type(res, json_type_object));
@@ -115,7 +63,7 @@ START_TEST(send_message_result)
 	struct json_object *res = NULL, *chat;
 	struct tg_error err;
 
-	ck_assert_int_eq(call(tg, "sendMessage",
+	ck_assert_int_eq(tgfx_call(tg, "sendMessage",
 	                     "{\"chat_id\":42,\"text\":\"buy <b>milk</b>\","
 	                     "\"parse_mode\":\"HTML\"}",
 	                     &res, &err),
@@ -128,13 +76,13 @@ START_TEST(send_message_result)
 	ck_assert_int_gt(int_of(res, "date"), 0);
 	json_object_put(res);
 	/* message ids count per chat */
-	ck_assert_int_eq(call(tg, "sendMessage",
+	ck_assert_int_eq(tgfx_call(tg, "sendMessage",
 	                     "{\"chat_id\":42,\"text\":\"two\"}", &res, &err),
 	    0);
 	ck_assert_int_eq(int_of(res, "message_id"), 2);
 	json_object_put(res);
 	ck_assert_int_eq(
-	    call(tg, "sendMessage",
+	    tgfx_call(tg, "sendMessage",
 	        "{\"chat_id\":-1001234567890,\"text\":\"g\"}", &res, &err),
 	    0);
 	ck_assert_int_eq(int_of(res, "message_id"), 1);
@@ -147,15 +95,15 @@ START_TEST(result_true)
 	struct json_object *res = NULL;
 	struct tg_error err;
 
-	ck_assert_int_eq(call(tg, "answerCallbackQuery",
+	ck_assert_int_eq(tgfx_call(tg, "answerCallbackQuery",
 	                     "{\"callback_query_id\":\"77\"}", &res, &err),
 	    0);
 	ck_assert(json_object_is_type(res, json_type_boolean));
 	ck_assert(json_object_get_boolean(res));
 	json_object_put(res);
 	ck_assert_int_eq(
-	    call(tg, "sendChatAction", "{\"chat_id\":42,\"action\":\"typing\"}",
-	        &res, &err),
+	    tgfx_call(tg, "sendChatAction",
+	        "{\"chat_id\":42,\"action\":\"typing\"}", &res, &err),
 	    0);
 	ck_assert(json_object_get_boolean(res));
 	json_object_put(res);
@@ -170,11 +118,11 @@ START_TEST(result_null_or_absent)
 	ck_assert_int_eq(
 	    fake_tg_set_next_reply(fk, 200, "{\"ok\":true,\"result\":null}"),
 	    0);
-	ck_assert_int_eq(call(tg, "deleteWebhook", NULL, &res, &err), 0);
+	ck_assert_int_eq(tgfx_call(tg, "deleteWebhook", NULL, &res, &err), 0);
 	ck_assert_ptr_null(res);
 	res = (struct json_object *)&res;
 	ck_assert_int_eq(fake_tg_set_next_reply(fk, 200, "{\"ok\":true}\n"), 0);
-	ck_assert_int_eq(call(tg, "deleteWebhook", NULL, &res, &err), 0);
+	ck_assert_int_eq(tgfx_call(tg, "deleteWebhook", NULL, &res, &err), 0);
 	ck_assert_ptr_null(res);
 }
 END_TEST
@@ -189,7 +137,7 @@ START_TEST(unknown_fields_ignored)
 	                     "\"shiny_new_field\":{\"x\":[1,2,{}]}},"
 	                     "\"server_extra\":1,\"parameters\":{}}"),
 	    0);
-	ck_assert_int_eq(call(tg, "sendMessage",
+	ck_assert_int_eq(tgfx_call(tg, "sendMessage",
 	                     "{\"chat_id\":1,\"text\":\"x\"}", &res, &err),
 	    0);
 	ck_assert_int_eq(int_of(res, "message_id"), 5);
@@ -267,8 +215,8 @@ START_TEST(canned_errors)
 		ck_assert_int_eq(fake_tg_set_next_reply(
 		                     fk, canned[i].status, canned[i].body),
 		    0);
-		r = call(tg, "sendMessage", "{\"chat_id\":1,\"text\":\"x\"}",
-		    &res, &err);
+		r = tgfx_call(tg, "sendMessage",
+		    "{\"chat_id\":1,\"text\":\"x\"}", &res, &err);
 		ck_assert_msg(r == canned[i].want, "case %zu: %d, not %d", i, r,
 		    canned[i].want);
 		ck_assert_ptr_null(res);
@@ -282,7 +230,7 @@ START_TEST(canned_errors)
 			ck_assert_str_ne(err.description, "");
 	}
 	/* the handle is still good after every one of them */
-	ck_assert_int_eq(call(tg, "getMe", NULL, NULL, &err), 0);
+	ck_assert_int_eq(tgfx_call(tg, "getMe", NULL, NULL, &err), 0);
 }
 END_TEST
 
@@ -296,7 +244,7 @@ START_TEST(not_modified_is_ok)
 
 	snprintf(params, sizeof(params),
 	    "{\"chat_id\":42,\"text\":\"card\",\"reply_markup\":%s}", markup);
-	ck_assert_int_eq(call(tg, "sendMessage", params, &res, &err), 0);
+	ck_assert_int_eq(tgfx_call(tg, "sendMessage", params, &res, &err), 0);
 	ck_assert_int_eq(int_of(res, "message_id"), 1);
 	json_object_put(res);
 
@@ -306,18 +254,19 @@ START_TEST(not_modified_is_ok)
 	    "\"reply_markup\":%s}",
 	    markup);
 	res = (struct json_object *)&res;
-	ck_assert_int_eq(call(tg, "editMessageText", params, &res, &err), 0);
+	ck_assert_int_eq(
+	    tgfx_call(tg, "editMessageText", params, &res, &err), 0);
 	ck_assert_ptr_null(res);
 	ck_assert_int_eq(err.error_code, 400);
 	ck_assert_ptr_nonnull(strstr(err.description, "not modified"));
 	snprintf(params, sizeof(params),
 	    "{\"chat_id\":42,\"message_id\":1,\"reply_markup\":%s}", markup);
 	ck_assert_int_eq(
-	    call(tg, "editMessageReplyMarkup", params, &res, &err), 0);
+	    tgfx_call(tg, "editMessageReplyMarkup", params, &res, &err), 0);
 	ck_assert_ptr_null(res);
 
 	/* a real change gives the edited Message */
-	ck_assert_int_eq(call(tg, "editMessageText",
+	ck_assert_int_eq(tgfx_call(tg, "editMessageText",
 	                     "{\"chat_id\":42,\"message_id\":1,"
 	                     "\"text\":\"card v2\"}",
 	                     &res, &err),
@@ -331,7 +280,7 @@ START_TEST(not_modified_is_ok)
 	free(text);
 
 	/* editing a message that does not exist is a permanent error */
-	ck_assert_int_eq(call(tg, "editMessageText",
+	ck_assert_int_eq(tgfx_call(tg, "editMessageText",
 	                     "{\"chat_id\":42,\"message_id\":99,"
 	                     "\"text\":\"x\"}",
 	                     &res, &err),
@@ -346,12 +295,13 @@ START_TEST(bad_request_from_fake)
 	struct tg_error err;
 
 	ck_assert_int_eq(
-	    call(tg, "sendMessage", "{\"chat_id\":42}", NULL, &err), -EINVAL);
+	    tgfx_call(tg, "sendMessage", "{\"chat_id\":42}", NULL, &err),
+	    -EINVAL);
 	ck_assert_int_eq(err.http_status, 400);
 	ck_assert_str_eq(err.description, "Bad Request: message text is empty");
 	ck_assert(!tg_retryable(-EINVAL));
 	/* a body that is not a JSON object */
-	ck_assert_int_eq(call(tg, "getMe", "[1]", NULL, &err), -EINVAL);
+	ck_assert_int_eq(tgfx_call(tg, "getMe", "[1]", NULL, &err), -EINVAL);
 	ck_assert_int_eq(err.http_status, 400);
 }
 END_TEST
@@ -362,18 +312,19 @@ START_TEST(conflict_while_webhook)
 	struct tg_error err;
 
 	ck_assert_int_eq(
-	    call(tg, "setWebhook",
+	    tgfx_call(tg, "setWebhook",
 	        "{\"url\":\"https://bot.example.org/telegram\"}", NULL, &err),
 	    0);
-	ck_assert_int_eq(call(tg, "getUpdates", NULL, NULL, &err), -EEXIST);
+	ck_assert_int_eq(
+	    tgfx_call(tg, "getUpdates", NULL, NULL, &err), -EEXIST);
 	ck_assert_int_eq(err.error_code, 409);
 	ck_assert_ptr_nonnull(strstr(err.description, "webhook is active"));
-	ck_assert_int_eq(call(tg, "getWebhookInfo", NULL, &res, &err), 0);
+	ck_assert_int_eq(tgfx_call(tg, "getWebhookInfo", NULL, &res, &err), 0);
 	ck_assert_str_eq(
 	    str_of(res, "url"), "https://bot.example.org/telegram");
 	json_object_put(res);
-	ck_assert_int_eq(call(tg, "deleteWebhook", NULL, NULL, &err), 0);
-	ck_assert_int_eq(call(tg, "getUpdates", NULL, &res, &err), 0);
+	ck_assert_int_eq(tgfx_call(tg, "deleteWebhook", NULL, NULL, &err), 0);
+	ck_assert_int_eq(tgfx_call(tg, "getUpdates", NULL, &res, &err), 0);
 	ck_assert(json_object_is_type(res, json_type_array));
 	json_object_put(res);
 }
@@ -381,7 +332,7 @@ END_TEST
 
 START_TEST(wrong_token_and_method)
 {
-	struct tg *bad = client(fake_tg_base_url(fk),
+	struct tg *bad = tgfx_client(fake_tg_base_url(fk),
 	    "987654321:WrongSecretTokenValue_0123456789", 0, 0);
 	struct tg_error err;
 	int r;
@@ -393,10 +344,10 @@ START_TEST(wrong_token_and_method)
 	ck_assert(strstr(err.description, "WrongSecret") == NULL);
 	tg_close(bad);
 	ck_assert_int_eq(
-	    call(tg, "sendCarrierPigeon", NULL, NULL, &err), -ENOENT);
+	    tgfx_call(tg, "sendCarrierPigeon", NULL, NULL, &err), -ENOENT);
 	/* not even sent: a method name that is not one */
-	ck_assert_int_eq(call(tg, "get/../Me", NULL, NULL, &err), -EINVAL);
-	ck_assert_int_eq(call(tg, "", NULL, NULL, &err), -EINVAL);
+	ck_assert_int_eq(tgfx_call(tg, "get/../Me", NULL, NULL, &err), -EINVAL);
+	ck_assert_int_eq(tgfx_call(tg, "", NULL, NULL, &err), -EINVAL);
 	ck_assert_int_eq(fake_tg_count(fk, NULL), 2);
 }
 END_TEST
@@ -407,10 +358,10 @@ START_TEST(token_redacted)
 
 	ck_assert_int_eq(fake_tg_set_next_reply(fk, 400,
 	                     "{\"ok\":false,\"error_code\":400,"
-	                     "\"description\":\"Bad Request: token " TOKEN
-	                     " is odd, and " SECRET " too\"}"),
+	                     "\"description\":\"Bad Request: token " TGFX_TOKEN
+	                     " is odd, and " TGFX_SECRET " too\"}"),
 	    0);
-	ck_assert_int_eq(call(tg, "getMe", NULL, NULL, &err), -EINVAL);
+	ck_assert_int_eq(tgfx_call(tg, "getMe", NULL, NULL, &err), -EINVAL);
 	ck_assert_str_eq(err.description,
 	    "Bad Request: token <token> is odd, and <token> too");
 }
@@ -418,7 +369,8 @@ END_TEST
 
 START_TEST(reply_too_large)
 {
-	struct tg *small = client(fake_tg_base_url(fk), TOKEN, 0, 1024);
+	struct tg *small =
+	    tgfx_client(fake_tg_base_url(fk), TGFX_TOKEN, 0, 1024);
 	struct json_object *res = (struct json_object *)&res;
 	struct tg_error err;
 	size_t n = 64 * 1024;
@@ -432,7 +384,7 @@ START_TEST(reply_too_large)
 	free(big);
 	ck_assert_int_eq(
 	    tg_call(small, "getMe", NULL, 0, &res, &err), -EMSGSIZE);
-	no_token(&err);
+	tgfx_no_token(&err);
 	ck_assert_ptr_null(res);
 	ck_assert_ptr_nonnull(strstr(err.description, "1024"));
 	ck_assert(!tg_retryable(-EMSGSIZE));
@@ -453,7 +405,7 @@ START_TEST(dropped_connection)
 	int r;
 
 	fake_tg_set_faults(fk, &fx);
-	r = call(tg, "getMe", NULL, NULL, &err);
+	r = tgfx_call(tg, "getMe", NULL, NULL, &err);
 	ck_assert_int_eq(r, -EIO);
 	ck_assert(tg_retryable(r));
 	ck_assert_int_eq(err.http_status, 0);
@@ -465,20 +417,21 @@ START_TEST(dropped_connection)
 	fake_tg_requests_free(reqs, n);
 	/* the client reconnects once the server behaves */
 	fake_tg_set_faults(fk, NULL);
-	ck_assert_int_eq(call(tg, "getMe", NULL, NULL, &err), 0);
+	ck_assert_int_eq(tgfx_call(tg, "getMe", NULL, NULL, &err), 0);
 }
 END_TEST
 
 START_TEST(slow_answer_times_out)
 {
-	struct tg *quick = client(fake_tg_base_url(fk), TOKEN, 300, 0);
+	struct tg *quick =
+	    tgfx_client(fake_tg_base_url(fk), TGFX_TOKEN, 300, 0);
 	struct fake_tg_faults fx = {.delay_ms = 2000};
 	struct tg_error err;
 	int r;
 
 	fake_tg_set_faults(fk, &fx);
 	r = tg_call(quick, "getMe", NULL, 0, NULL, &err);
-	no_token(&err);
+	tgfx_no_token(&err);
 	ck_assert_int_eq(r, -ETIMEDOUT);
 	ck_assert(tg_retryable(r));
 	ck_assert_int_eq(err.http_status, 0);
@@ -488,7 +441,8 @@ END_TEST
 
 START_TEST(long_poll_extends_timeout)
 {
-	struct tg *quick = client(fake_tg_base_url(fk), TOKEN, 1000, 0);
+	struct tg *quick =
+	    tgfx_client(fake_tg_base_url(fk), TGFX_TOKEN, 1000, 0);
 	struct json_object *res = NULL;
 	struct tg_error err;
 
@@ -520,9 +474,9 @@ START_TEST(connection_refused)
 	close(fd);
 	snprintf(base, sizeof(base), "http://127.0.0.1:%u",
 	    (unsigned)ntohs(sa.sin_port));
-	t = client(base, TOKEN, 0, 0);
+	t = tgfx_client(base, TGFX_TOKEN, 0, 0);
 	r = tg_call(t, "getMe", NULL, 0, NULL, &err);
-	no_token(&err);
+	tgfx_no_token(&err);
 	ck_assert_int_eq(r, -ECONNREFUSED);
 	ck_assert(tg_retryable(r));
 	ck_assert_int_eq(err.http_status, 0);
@@ -537,7 +491,7 @@ START_TEST(keep_alive)
 	size_t n;
 
 	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(call(tg, "getMe", NULL, NULL, &err), 0);
+		ck_assert_int_eq(tgfx_call(tg, "getMe", NULL, NULL, &err), 0);
 	ck_assert_int_eq(fake_tg_requests(fk, NULL, &reqs, &n), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_uint_ne(reqs[0].conn, 0);
@@ -561,19 +515,19 @@ START_TEST(updates_and_offset)
 	ck_assert_int_eq(fake_tg_push_update(fk, "{\"update_id\":5000}"), 5000);
 	ck_assert_int_eq(fake_tg_push_update(fk, "[1]"), -EINVAL);
 	ck_assert_int_eq(
-	    call(tg, "getUpdates", "{\"limit\":2}", &res, &err), 0);
+	    tgfx_call(tg, "getUpdates", "{\"limit\":2}", &res, &err), 0);
 	ck_assert_int_eq(json_object_array_length(res), 2);
 	u = json_object_array_get_idx(res, 0);
 	ck_assert_int_eq(int_of(u, "update_id"), id);
 	json_object_put(res);
 	/* an offset confirms everything below it */
 	ck_assert_int_eq(
-	    call(tg, "getUpdates", "{\"offset\":5000}", &res, &err), 0);
+	    tgfx_call(tg, "getUpdates", "{\"offset\":5000}", &res, &err), 0);
 	ck_assert_int_eq(json_object_array_length(res), 1);
 	json_object_put(res);
 	ck_assert_uint_eq(fake_tg_pending_updates(fk), 1);
 	ck_assert_int_eq(
-	    call(tg, "getUpdates", "{\"offset\":5001}", &res, &err), 0);
+	    tgfx_call(tg, "getUpdates", "{\"offset\":5001}", &res, &err), 0);
 	ck_assert_int_eq(json_object_array_length(res), 0);
 	json_object_put(res);
 	ck_assert_uint_eq(fake_tg_pending_updates(fk), 0);
@@ -632,7 +586,7 @@ START_TEST(multipart_set_webhook)
 	    "\"allowed_updates\":[\"message\",\"callback_query\"],"
 	    "\"max_connections\":10,\"drop_pending_updates\":true}",
 	    "certificate", path, &res, &err);
-	no_token(&err);
+	tgfx_no_token(&err);
 	ck_assert_int_eq(r, 0);
 	ck_assert(json_object_get_boolean(res));
 	json_object_put(res);
@@ -655,12 +609,12 @@ START_TEST(multipart_set_webhook)
 	json_object_put(body);
 	fake_tg_requests_free(reqs, n);
 
-	ck_assert_int_eq(call(tg, "getWebhookInfo", NULL, &res, &err), 0);
+	ck_assert_int_eq(tgfx_call(tg, "getWebhookInfo", NULL, &res, &err), 0);
 	ck_assert_str_eq(str_of(res, "has_custom_certificate"), "true");
 	json_object_put(res);
 
 	/* the next JSON call on the same handle is JSON again */
-	ck_assert_int_eq(call(tg, "deleteWebhook",
+	ck_assert_int_eq(tgfx_call(tg, "deleteWebhook",
 	                     "{\"drop_pending_updates\":false}", NULL, &err),
 	    0);
 	ck_assert_int_eq(fake_tg_requests(fk, "deleteWebhook", &reqs, &n), 0);
@@ -695,7 +649,7 @@ START_TEST(open_rejects)
 	static const char *const bases[] = {"", "ftp://x.org", "api.org",
 	    "http://", "https:///", "http://a b", "http://x.org/?q", NULL};
 	struct tg_opts o = {
-	    .api_base = "https://api.telegram.org", .token = TOKEN};
+	    .api_base = "https://api.telegram.org", .token = TGFX_TOKEN};
 	char longtok[TG_TOKEN_MAX + 1];
 	struct tg *t = (struct tg *)&t;
 
@@ -710,7 +664,7 @@ START_TEST(open_rejects)
 	ck_assert_int_eq(tg_open(&o, &t), -EINVAL);
 	o.token = NULL;
 	ck_assert_int_eq(tg_open(&o, &t), -EINVAL);
-	o.token = TOKEN;
+	o.token = TGFX_TOKEN;
 	for (int i = 0; bases[i] != NULL; i++) {
 		o.api_base = bases[i];
 		ck_assert_msg(tg_open(&o, &t) == -EINVAL, "base %s", bases[i]);
@@ -767,7 +721,7 @@ main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(calls, setup, teardown);
+	tcase_add_checked_fixture(calls, tgfx_setup, tgfx_teardown);
 	tcase_add_test(calls, get_me);
 	tcase_add_test(calls, send_message_result);
 	tcase_add_test(calls, result_true);
@@ -784,7 +738,7 @@ main(void)
 	tcase_add_test(calls, multipart_set_webhook);
 	suite_add_tcase(s, calls);
 
-	tcase_add_checked_fixture(net, setup, teardown);
+	tcase_add_checked_fixture(net, tgfx_setup, tgfx_teardown);
 	tcase_set_timeout(net, 60);
 	tcase_add_test(net, dropped_connection);
 	tcase_add_test(net, slow_answer_times_out);

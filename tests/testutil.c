@@ -2,11 +2,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -327,6 +329,87 @@ tu_file_size(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+void
+tu_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int64_t
+tu_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+int
+tu_free_port(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	ck_assert(fd >= 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	ck_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+void
+tu_show_file(const char *path)
+{
+	char buf[8192];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return;
+	fprintf(stderr, "---- %s\n", path);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, stderr);
+	fclose(f);
+}
+
+bool
+tu_file_says(const char *path, const char *what)
+{
+	char *buf = malloc(1 << 20);
+	FILE *f = fopen(path, "r");
+	bool hit = false;
+	size_t n;
+
+	ck_assert_ptr_nonnull(buf);
+	if (f != NULL) {
+		n = fread(buf, 1, (1 << 20) - 1, f);
+		buf[n] = '\0';
+		hit = strstr(buf, what) != NULL;
+		fclose(f);
+	}
+	free(buf);
+	return hit;
+}
+
+int
+tu_proc_stop(pid_t *pid, int sig)
+{
+	int status = 0;
+
+	if (*pid == 0)
+		return -1;
+	kill(sig == SIGKILL ? -*pid : *pid, sig);
+	ck_assert_int_eq(waitpid(*pid, &status, 0), *pid);
+	*pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 int

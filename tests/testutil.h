@@ -2,7 +2,10 @@
  * testutil — what the check suites share: scratch folders, a queue on a
  * fresh SQLite file, a clock the test moves by hand, running the draftbot
  * binary as a real process, raw SQLite access behind the queue's back, and
- * the runner every suite's main() hands its Suite to.
+ * the runner every suite's main() hands its Suite to, and the small pieces
+ * the suites that run draftbot as long-lived child processes share
+ * (sleeping, a monotonic clock, a free port, reading a child's log,
+ * stopping and reaping it).
  *
  * Every helper that can fail fails the running test (ck_assert) instead of
  * returning an error, unless its contract says otherwise.
@@ -12,8 +15,10 @@
 
 #include <check.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "queue/audit.h"
@@ -119,6 +124,38 @@ int tu_run_input(const char *const *argv, const char *const *env,
 
 /* Size of a file in bytes, -1 if it does not exist. */
 long long tu_file_size(const char *path);
+
+/* Sleep ms milliseconds, resuming after signals (EINTR). */
+void tu_sleep_ms(long ms);
+
+/* Milliseconds of CLOCK_MONOTONIC (from an arbitrary origin). */
+int64_t tu_mono_ms(void);
+
+/*
+ * A TCP port on 127.0.0.1 nobody listens on now (the kernel's pick for port
+ * 0, bound and closed again).  Fails the test when no socket can be had.
+ */
+int tu_free_port(void);
+
+/* Copy the file at path to stderr under a "---- path" line; a file that
+ * cannot be opened is skipped silently.  For showing a child's log when a
+ * case fails. */
+void tu_show_file(const char *path);
+
+/*
+ * Whether the first 1 MiB of the file at path contains the string what; a
+ * file that cannot be opened says nothing (false).  Fails the test only
+ * when the buffer cannot be allocated.
+ */
+bool tu_file_says(const char *path, const char *what);
+
+/*
+ * Stop the child *pid: send it sig (SIGKILL goes to its whole process
+ * group, so the child must lead one) and reap it with waitpid, failing the
+ * test when that does not return *pid.  Sets *pid to 0.  Returns the exit
+ * status, or 128+signal; -1 without doing anything when *pid is 0.
+ */
+int tu_proc_stop(pid_t *pid, int sig);
 
 /*
  * Run every case of s with check's runner (fork mode and verbosity from the
