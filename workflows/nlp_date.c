@@ -443,6 +443,34 @@ weekday_prefix(const char *s, size_t i, int *wd)
 	return j;
 }
 
+/*
+ * The common end of the day-month forms: check the day(s) exist, store the
+ * start (and, when d2 > 0, the end of a "10 - 22" range in the same month),
+ * the weekday if one was written, and the match's end k.  A date that
+ * cannot exist ("31 June") ends the match as nothing.
+ */
+static bool
+put_day_month(struct ctx *c, struct res *r, size_t k, int y, bool has_year,
+    int m, int d1, int d2, int wd)
+{
+	if (!valid(has_year ? y : 2000, m, d1) ||
+	    (d2 > 0 && !valid(has_year ? y : 2000, m, d2)))
+		return dead(r, k);
+	if (!put_date(c, &r->s, y, has_year, m, d1))
+		return dead(r, k);
+	if (wd >= 0)
+		c_set(&r->s, C_WDAY, wd);
+	if (d2 > 0) {
+		if (!put_date(c, &r->en, r->s.v[C_YEAR], has_year, m, d2))
+			return dead(r, k);
+		if (!has_year)
+			c_imply(&r->en, C_YEAR, r->s.v[C_YEAR]);
+		r->has_end = true;
+	}
+	r->e = k;
+	return true;
+}
+
 /* 10 August [2012], 10 - 22 August 2012, 15SEP, the 24th of May. */
 static bool
 little_endian(struct ctx *c, size_t i, struct res *r)
@@ -486,22 +514,7 @@ little_endian(struct ctx *c, size_t i, struct res *r)
 		has_year = true;
 		k = e;
 	}
-	if (!valid(has_year ? y : 2000, m, d1) ||
-	    (range && !valid(has_year ? y : 2000, m, d2)))
-		return dead(r, k);
-	if (!put_date(c, &r->s, y, has_year, m, d1))
-		return dead(r, k);
-	if (wd >= 0)
-		c_set(&r->s, C_WDAY, wd);
-	if (range) {
-		if (!put_date(c, &r->en, r->s.v[C_YEAR], has_year, m, d2))
-			return dead(r, k);
-		if (!has_year)
-			c_imply(&r->en, C_YEAR, r->s.v[C_YEAR]);
-		r->has_end = true;
-	}
-	r->e = k;
-	return true;
+	return put_day_month(c, r, k, y, has_year, m, d1, range ? d2 : 0, wd);
 }
 
 /* August 10 [, 2012], Aug 10 - 22, May eighth, 2010, Dec. 21. */
@@ -534,22 +547,7 @@ middle_endian(struct ctx *c, size_t i, struct res *r)
 		has_year = true;
 		k = e;
 	}
-	if (!valid(has_year ? y : 2000, m, d1) ||
-	    (range && !valid(has_year ? y : 2000, m, d2)))
-		return dead(r, k);
-	if (!put_date(c, &r->s, y, has_year, m, d1))
-		return dead(r, k);
-	if (wd >= 0)
-		c_set(&r->s, C_WDAY, wd);
-	if (range) {
-		if (!put_date(c, &r->en, r->s.v[C_YEAR], has_year, m, d2))
-			return dead(r, k);
-		if (!has_year)
-			c_imply(&r->en, C_YEAR, r->s.v[C_YEAR]);
-		r->has_end = true;
-	}
-	r->e = k;
-	return true;
+	return put_day_month(c, r, k, y, has_year, m, d1, range ? d2 : 0, wd);
 }
 
 /* September 2012, Sept. 2012, August, 2012, in August, May (alone). */
