@@ -79,6 +79,9 @@ wf_access(struct wf_ctx *x)
 	bool first;
 	int r;
 
+	r = wf_user_touch(x);
+	if (r < 0)
+		return r;
 	if (listed(cfg_str(x->env->cfg, "allowed_users"), u->user_id)) {
 		/* Taken back onto the list: a later refusal is polite again. */
 		if (strcmp(x->user.status, "blocked") == 0) {

@@ -435,9 +435,6 @@ wf_callback(struct wf_ctx *x)
 		wf_result(x, "ignored", 0);
 		return 0;
 	}
-	r = wf_user_touch(x);
-	if (r < 0)
-		return r;
 	r = wf_access(x);
 	if (r <= 0)
 		return r;

@@ -141,8 +141,9 @@ int wf_set_tz(struct wf_ctx *x, const char *arg);
 /* Insert or refresh the sender in users; fills x->user and x->tz. */
 int wf_user_touch(struct wf_ctx *x);
 
-/* May the sender use the bot?  1 yes; 0 no, already refused (audit
- * access_denied, a polite refusal the first time); or an error. */
+/* Touch the sender (wf_user_touch), then: may they use the bot?  1 yes;
+ * 0 no, already refused (audit access_denied, a polite refusal the first
+ * time); or an error. */
 int wf_access(struct wf_ctx *x);
 
 #endif
