@@ -8,8 +8,6 @@
  * error buffer) or that comes from the server (description) passes through
  * redact() before it reaches err->description.
  */
-#include <curl/curl.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,6 +20,7 @@
 #include <unistd.h>
 
 #include "bot/tg.h"
+#include "net/curlx.h"
 
 #ifndef DRAFTBOT_VERSION
 #define DRAFTBOT_VERSION "dev"
@@ -36,7 +35,6 @@
 #define UPLOAD_MAX (1u << 20) /* a PEM certificate is a few KiB */
 #define JSON_DEPTH 64
 #define REDACTED "<token>"
-#define CURL_SONAME "libcurl.so.4"
 
 struct tg {
 	CURL *curl;
@@ -63,108 +61,10 @@ struct reply {
 	bool overflow; /* the server sent more than max bytes */
 };
 
-/*
- * libcurl is loaded on the first tg_open(), not linked: a process that
- * never talks to Telegram (the webhook receiver, `draftbot chat`) then
- * never maps it, nor the TLS, Kerberos, LDAP, SSH and compression
- * libraries it pulls in — about 3 MB of the receiver's resident memory.
- * <curl/curl.h> still gives the types, the constants and, through
- * __typeof__, the exact prototype of every function in this table.
- */
-static struct {
-	__typeof__(curl_global_init) *global_init;
-	__typeof__(curl_easy_init) *easy_init;
-	__typeof__(curl_easy_setopt) *easy_setopt;
-	__typeof__(curl_easy_perform) *easy_perform;
-	__typeof__(curl_easy_getinfo) *easy_getinfo;
-	__typeof__(curl_easy_cleanup) *easy_cleanup;
-	__typeof__(curl_easy_reset) *easy_reset;
-	__typeof__(curl_easy_strerror) *easy_strerror;
-	__typeof__(curl_slist_append) *slist_append;
-	__typeof__(curl_slist_free_all) *slist_free_all;
-	__typeof__(curl_mime_init) *mime_init;
-	__typeof__(curl_mime_free) *mime_free;
-	__typeof__(curl_mime_addpart) *mime_addpart;
-	__typeof__(curl_mime_name) *mime_name;
-	__typeof__(curl_mime_data) *mime_data;
-	__typeof__(curl_mime_filename) *mime_filename;
-	__typeof__(curl_mime_type) *mime_type;
-} lc;
-
-static const struct {
-	const char *name;
-	void *slot; /* the member of lc that receives the address */
-} curl_syms[] = {
-    {"curl_global_init", &lc.global_init},
-    {"curl_easy_init", &lc.easy_init},
-    {"curl_easy_setopt", &lc.easy_setopt},
-    {"curl_easy_perform", &lc.easy_perform},
-    {"curl_easy_getinfo", &lc.easy_getinfo},
-    {"curl_easy_cleanup", &lc.easy_cleanup},
-    {"curl_easy_reset", &lc.easy_reset},
-    {"curl_easy_strerror", &lc.easy_strerror},
-    {"curl_slist_append", &lc.slist_append},
-    {"curl_slist_free_all", &lc.slist_free_all},
-    {"curl_mime_init", &lc.mime_init},
-    {"curl_mime_free", &lc.mime_free},
-    {"curl_mime_addpart", &lc.mime_addpart},
-    {"curl_mime_name", &lc.mime_name},
-    {"curl_mime_data", &lc.mime_data},
-    {"curl_mime_filename", &lc.mime_filename},
-    {"curl_mime_type", &lc.mime_type},
-};
-
-_Static_assert(sizeof(void *) == sizeof(lc.easy_init),
-    "dlsym() results must fit a function pointer");
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static int curl_load_result;      /* 0, -ENOSYS or -EIO */
-static char curl_load_error[256]; /* why, when curl_load_result < 0 */
-
-/*
- * Load libcurl, resolve curl_syms and initialise it (once per process).
- * The library is never dlclose()d: like a linked one it stays for the
- * life of the process, and curl_global_init() state with it.
- */
-static void
-curl_load(void)
-{
-	void *h = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-
-	if (h == NULL) {
-		snprintf(curl_load_error, sizeof(curl_load_error),
-		    CURL_SONAME " could not be loaded: %s", dlerror());
-		curl_load_result = -ENOSYS;
-		return;
-	}
-	for (size_t i = 0; i < sizeof(curl_syms) / sizeof(curl_syms[0]); i++) {
-		void *fn = dlsym(h, curl_syms[i].name);
-
-		if (fn == NULL) {
-			/* e.g. a libcurl older than 7.56 (no curl_mime_*) */
-			snprintf(curl_load_error, sizeof(curl_load_error),
-			    CURL_SONAME " could not be loaded: it has no %s",
-			    curl_syms[i].name);
-			curl_load_result = -ENOSYS;
-			memset(&lc, 0, sizeof(lc));
-			dlclose(h);
-			return;
-		}
-		/* POSIX guarantees this representation; a cast would be
-		 * an object-to-function pointer conversion ISO C lacks. */
-		memcpy(curl_syms[i].slot, &fn, sizeof(fn));
-	}
-	if (lc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		snprintf(curl_load_error, sizeof(curl_load_error),
-		    "curl_global_init() failed");
-		curl_load_result = -EIO;
-	}
-}
-
 const char *
 tg_load_error(void)
 {
-	return curl_load_result < 0 ? curl_load_error : NULL;
+	return curlx_load_error();
 }
 
 /* Copy src into dst (size len, always terminated), with every occurrence of
@@ -292,7 +192,7 @@ tg_open(const struct tg_opts *o, struct tg **ret)
 	struct tg *t;
 	size_t blen;
 	const char *colon;
-	int n;
+	int n, r;
 
 	if (o == NULL || ret == NULL || o->token == NULL ||
 	    o->api_base == NULL || !valid_token(o->token) ||
@@ -302,9 +202,9 @@ tg_open(const struct tg_opts *o, struct tg **ret)
 	blen = base_len(o->api_base);
 	if (blen == 0)
 		return -EINVAL;
-	pthread_once(&curl_once, curl_load);
-	if (curl_load_result < 0)
-		return curl_load_result;
+	r = curlx_load();
+	if (r < 0)
+		return r;
 
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
@@ -324,19 +224,19 @@ tg_open(const struct tg_opts *o, struct tg **ret)
 	    o->max_response ? o->max_response : DEFAULT_MAX_RESPONSE;
 	t->url_cap = blen + strlen("/bot/") + t->token_len + METHOD_MAX + 1;
 	t->url = malloc(t->url_cap);
-	t->curl = lc.easy_init();
+	t->curl = cx.easy_init();
 	t->json_headers =
-	    lc.slist_append(NULL, "Content-Type: application/json");
+	    cx.slist_append(NULL, "Content-Type: application/json");
 	if (t->json_headers != NULL)
-		t->json_headers = lc.slist_append(t->json_headers, "Expect:");
+		t->json_headers = cx.slist_append(t->json_headers, "Expect:");
 	/* curl sets the multipart Content-Type (with its boundary) itself. */
-	t->form_headers = lc.slist_append(NULL, "Expect:");
+	t->form_headers = cx.slist_append(NULL, "Expect:");
 	if (t->url == NULL || t->curl == NULL || t->json_headers == NULL ||
 	    t->json_headers->next == NULL || t->form_headers == NULL ||
 	    pthread_mutex_init(&t->lock, NULL) != 0) {
-		lc.slist_free_all(t->json_headers);
-		lc.slist_free_all(t->form_headers);
-		lc.easy_cleanup(t->curl);
+		cx.slist_free_all(t->json_headers);
+		cx.slist_free_all(t->form_headers);
+		cx.easy_cleanup(t->curl);
 		free(t->url);
 		explicit_bzero(t->token, sizeof(t->token));
 		free(t);
@@ -354,9 +254,9 @@ tg_close(struct tg *t)
 {
 	if (t == NULL)
 		return;
-	lc.easy_cleanup(t->curl);
-	lc.slist_free_all(t->json_headers);
-	lc.slist_free_all(t->form_headers);
+	cx.easy_cleanup(t->curl);
+	cx.slist_free_all(t->json_headers);
+	cx.slist_free_all(t->form_headers);
 	explicit_bzero(t->url, t->url_cap);
 	free(t->url);
 	explicit_bzero(t->token, sizeof(t->token));
@@ -432,20 +332,20 @@ prepare(struct tg *t, const char *method, int long_poll_s, struct reply *reply)
 	snprintf(
 	    t->url + t->url_prefix, t->url_cap - t->url_prefix, "%s", method);
 	t->errbuf[0] = '\0';
-	lc.easy_reset(c);
-	lc.easy_setopt(c, CURLOPT_URL, t->url);
-	lc.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	lc.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	lc.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	lc.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
-	lc.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
-	lc.easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-	lc.easy_setopt(c, CURLOPT_ERRORBUFFER, t->errbuf);
-	lc.easy_setopt(c, CURLOPT_USERAGENT, "draftbot/" DRAFTBOT_VERSION);
+	cx.easy_reset(c);
+	cx.easy_setopt(c, CURLOPT_URL, t->url);
+	cx.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	cx.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	cx.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cx.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
+	cx.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
+	cx.easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	cx.easy_setopt(c, CURLOPT_ERRORBUFFER, t->errbuf);
+	cx.easy_setopt(c, CURLOPT_USERAGENT, "draftbot/" DRAFTBOT_VERSION);
 	/* Decoded bytes still go through on_data and its cap. */
-	lc.easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	lc.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	lc.easy_setopt(c, CURLOPT_WRITEDATA, reply);
+	cx.easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	cx.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	cx.easy_setopt(c, CURLOPT_WRITEDATA, reply);
 	reply->max = t->max_response;
 }
 
@@ -454,7 +354,7 @@ static int
 transfer_error(
     struct tg *t, CURLcode rc, const struct reply *reply, struct tg_error *err)
 {
-	const char *why = t->errbuf[0] ? t->errbuf : lc.easy_strerror(rc);
+	const char *why = t->errbuf[0] ? t->errbuf : cx.easy_strerror(rc);
 	long oserr = 0;
 	int r;
 
@@ -472,7 +372,7 @@ transfer_error(
 		r = -ETIMEDOUT;
 		break;
 	case CURLE_COULDNT_CONNECT:
-		lc.easy_getinfo(t->curl, CURLINFO_OS_ERRNO, &oserr);
+		cx.easy_getinfo(t->curl, CURLINFO_OS_ERRNO, &oserr);
 		r = (oserr == EHOSTUNREACH || oserr == ENETUNREACH)
 		    ? -EHOSTUNREACH
 		    : -ECONNREFUSED;
@@ -641,14 +541,14 @@ perform(struct tg *t, struct reply *reply, struct json_object **ret_result,
 	long status = 0;
 	CURLcode rc;
 
-	rc = lc.easy_perform(t->curl);
+	rc = cx.easy_perform(t->curl);
 	if (rc != CURLE_OK) {
-		lc.easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+		cx.easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
 		if (err != NULL)
 			err->http_status = (int)status;
 		return transfer_error(t, rc, reply, err);
 	}
-	lc.easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+	cx.easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (err != NULL)
 		err->http_status = (int)status;
 	return parse_reply(t, status, reply, ret_result, err);
@@ -677,9 +577,9 @@ tg_call(struct tg *t, const char *method, const char *params, int long_poll_s,
 	}
 	pthread_mutex_lock(&t->lock);
 	prepare(t, method, long_poll_s, &reply);
-	lc.easy_setopt(t->curl, CURLOPT_HTTPHEADER, t->json_headers);
-	lc.easy_setopt(t->curl, CURLOPT_POSTFIELDS, params ? params : "");
-	lc.easy_setopt(t->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+	cx.easy_setopt(t->curl, CURLOPT_HTTPHEADER, t->json_headers);
+	cx.easy_setopt(t->curl, CURLOPT_POSTFIELDS, params ? params : "");
+	cx.easy_setopt(t->curl, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)(params ? strlen(params) : 0));
 	r = perform(t, &reply, ret_result, err);
 	pthread_mutex_unlock(&t->lock);
@@ -754,9 +654,9 @@ add_fields(curl_mime *mime, struct json_object *params)
 		    ? json_object_get_string(val)
 		    : json_object_to_json_string_ext(
 		          val, JSON_C_TO_STRING_PLAIN);
-		part = lc.mime_addpart(mime);
-		if (part == NULL || lc.mime_name(part, key) != CURLE_OK ||
-		    lc.mime_data(part, s, CURL_ZERO_TERMINATED) != CURLE_OK)
+		part = cx.mime_addpart(mime);
+		if (part == NULL || cx.mime_name(part, key) != CURLE_OK ||
+		    cx.mime_data(part, s, CURL_ZERO_TERMINATED) != CURLE_OK)
 			return -ENOMEM;
 	}
 	return 0;
@@ -807,27 +707,27 @@ tg_call_multipart(struct tg *t, const char *method, const char *params,
 
 	pthread_mutex_lock(&t->lock);
 	prepare(t, method, 0, &reply);
-	mime = lc.mime_init(t->curl);
+	mime = cx.mime_init(t->curl);
 	r = mime ? 0 : -ENOMEM;
 	if (r == 0 && fields != NULL)
 		r = add_fields(mime, fields);
 	if (r == 0) {
-		part = lc.mime_addpart(mime);
-		if (part == NULL || lc.mime_name(part, file_field) ||
-		    lc.mime_data(part, file, file_len) ||
-		    lc.mime_filename(part, name) ||
-		    lc.mime_type(part, "application/octet-stream"))
+		part = cx.mime_addpart(mime);
+		if (part == NULL || cx.mime_name(part, file_field) ||
+		    cx.mime_data(part, file, file_len) ||
+		    cx.mime_filename(part, name) ||
+		    cx.mime_type(part, "application/octet-stream"))
 			r = -ENOMEM;
 	}
 	if (r == 0) {
-		lc.easy_setopt(t->curl, CURLOPT_HTTPHEADER, t->form_headers);
-		lc.easy_setopt(t->curl, CURLOPT_MIMEPOST, mime);
+		cx.easy_setopt(t->curl, CURLOPT_HTTPHEADER, t->form_headers);
+		cx.easy_setopt(t->curl, CURLOPT_MIMEPOST, mime);
 		r = perform(t, &reply, ret_result, err);
-		lc.easy_setopt(t->curl, CURLOPT_MIMEPOST, NULL);
+		cx.easy_setopt(t->curl, CURLOPT_MIMEPOST, NULL);
 	} else {
 		describe(t, err, "out of memory");
 	}
-	lc.mime_free(mime);
+	cx.mime_free(mime);
 	pthread_mutex_unlock(&t->lock);
 out:
 	json_object_put(fields);
