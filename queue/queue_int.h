@@ -56,6 +56,50 @@ struct store_ops {
 	    const char *remote_id, const char *error);
 	int (*outbox_set_ref)(struct queue *q, int64_t id, const char *ref);
 	int (*outbox_ref)(struct queue *q, int64_t id, char *ref, size_t len);
+	int (*draft_list)(struct queue *q, int64_t owner_id,
+	    const char *status, int limit,
+	    int (*fn)(const struct store_draft *d, void *arg), void *arg);
+};
+
+struct store_oauth_state;
+struct store_llm_usage;
+struct store_llm_totals;
+struct store_event;
+
+/* The back end's per-person rows (store.h), same contracts. */
+struct account_ops {
+	int (*user_settings_get)(struct queue *q, int64_t id, char **ret);
+	int (*user_settings_set)(struct queue *q, int64_t id,
+	    const char *json);
+	int (*cred_put)(struct queue *q, int64_t user_id, const char *provider,
+	    const void *sealed, size_t len, const char *scopes);
+	int (*cred_get)(struct queue *q, int64_t user_id, const char *provider,
+	    void **ret_sealed, size_t *ret_len);
+	int (*cred_delete)(struct queue *q, int64_t user_id,
+	    const char *provider);
+	int (*oauth_state_add)(struct queue *q,
+	    const struct store_oauth_state *s);
+	int (*oauth_state_get)(struct queue *q, const char *state,
+	    struct store_oauth_state *ret);
+	int (*oauth_state_use)(struct queue *q, const char *state,
+	    int64_t now_ms, struct store_oauth_state *ret);
+	int (*oauth_state_prune)(struct queue *q, int64_t before_ms,
+	    int64_t *ret_n);
+	int (*llm_usage_add)(struct queue *q, const struct store_llm_usage *u);
+	int (*llm_usage_sum)(struct queue *q, int64_t user_id, int64_t since_ms,
+	    struct store_llm_totals *ret);
+};
+
+/* The back end's local calendar (store.h), same contracts. */
+struct events_ops {
+	int (*event_add)(struct queue *q, const struct store_event *e,
+	    int64_t *ret_id);
+	int (*event_get)(struct queue *q, int64_t id, struct store_event **ret);
+	int (*event_between)(struct queue *q, int64_t owner_id,
+	    int64_t start_ms, int64_t end_ms, int limit,
+	    int (*fn)(const struct store_event *e, void *arg), void *arg);
+	int (*event_delete_by_draft)(struct queue *q, int64_t draft_id,
+	    int64_t *ret_n);
 };
 
 /* Which rows a claim may take (NULL: any): those of chat chat_id, and those
@@ -104,6 +148,8 @@ struct queue_backend {
 	    int64_t *ret_last_id);
 	int (*wait_change)(struct queue *q, int timeout_ms);
 	const struct store_ops *store;
+	const struct account_ops *account;
+	const struct events_ops *events;
 };
 
 extern const struct queue_backend queue_backend_sqlite;

@@ -121,5 +121,16 @@ int sq_audit_query(struct queue *q, const struct audit_filter *f,
     int64_t *ret_last_id);
 int sq_wait_change(struct queue *q, int timeout_ms);
 extern const struct store_ops sq_store_ops;
+extern const struct account_ops sq_account_ops;
+extern const struct events_ops sq_events_ops;
+
+/* Shared by the store files (sqlite_store.c, sqlite_account.c,
+ * sqlite_events.c): prepare sql (NULL and q's error set on failure); step
+ * a write statement to its end and finalize it; copy / strdup a text
+ * column ("" for NULL; *oom set when strdup fails). */
+sqlite3_stmt *sq_prep(struct queue *q, const char *sql);
+int sq_run(struct queue *q, sqlite3_stmt *s, const char *what);
+void sq_copy_col(sqlite3_stmt *s, int i, char *dst, size_t len);
+char *sq_dup_col(sqlite3_stmt *s, int i, bool *oom);
 
 #endif

@@ -580,4 +580,6 @@ const struct queue_backend queue_backend_sqlite = {
 	.audit_query = sq_audit_query,
 	.wait_change = sq_wait_change,
 	.store = &sq_store_ops,
+	.account = &sq_account_ops,
+	.events = &sq_events_ops,
 };

@@ -12,8 +12,8 @@
 #include "queue/store.h"
 
 /* Prepare sql; on failure set q->errmsg and return NULL. */
-static sqlite3_stmt *
-prep(struct queue *q, const char *sql)
+sqlite3_stmt *
+sq_prep(struct queue *q, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(sq_of(q)->db, sql, -1, &s, NULL);
@@ -26,8 +26,8 @@ prep(struct queue *q, const char *sql)
 }
 
 /* Step a write statement to the end; 0 or the mapped error. */
-static int
-run(struct queue *q, sqlite3_stmt *s, const char *what)
+int
+sq_run(struct queue *q, sqlite3_stmt *s, const char *what)
 {
 	int rc = sqlite3_step(s);
 
@@ -41,16 +41,16 @@ changes(struct queue *q)
 	return sqlite3_changes(sq_of(q)->db);
 }
 
-static void
-copy_col(sqlite3_stmt *s, int i, char *dst, size_t len)
+void
+sq_copy_col(sqlite3_stmt *s, int i, char *dst, size_t len)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 
 	snprintf(dst, len, "%s", t ? (const char *)t : "");
 }
 
-static char *
-dup_col(sqlite3_stmt *s, int i, bool *oom)
+char *
+sq_dup_col(sqlite3_stmt *s, int i, bool *oom)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 	char *d = strdup(t ? (const char *)t : "");
@@ -73,7 +73,7 @@ sq_user_touch(struct queue *q, int64_t id, int64_t chat_id,
 	r = sq_txn_begin(q);
 	if (r < 0)
 		return r;
-	s = prep(q, "INSERT INTO users (id, chat_id, display_name, timezone, "
+	s = sq_prep(q, "INSERT INTO users (id, chat_id, display_name, timezone, "
 		    "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
 		    "ON CONFLICT (id) DO UPDATE SET "
 		    "chat_id = coalesce(excluded.chat_id, chat_id), "
@@ -89,7 +89,7 @@ sq_user_touch(struct queue *q, int64_t id, int64_t chat_id,
 	sq_bind_text(s, 3, display_name ? display_name : "");
 	sq_bind_text(s, 4, default_tz ? default_tz : "UTC");
 	sqlite3_bind_int64(s, 5, now);
-	r = run(q, s, "user");
+	r = sq_run(q, s, "user");
 out:
 	return sq_txn_end(q, r);
 }
@@ -100,7 +100,7 @@ sq_user_get(struct queue *q, int64_t id, struct store_user *ret)
 	sqlite3_stmt *s;
 	int rc, r = 0;
 
-	s = prep(q, "SELECT id, chat_id, display_name, timezone, status "
+	s = sq_prep(q, "SELECT id, chat_id, display_name, timezone, status "
 		    "FROM users WHERE id = ?1");
 	if (s == NULL)
 		return -EIO;
@@ -110,9 +110,9 @@ sq_user_get(struct queue *q, int64_t id, struct store_user *ret)
 		memset(ret, 0, sizeof(*ret));
 		ret->id = sqlite3_column_int64(s, 0);
 		ret->chat_id = sqlite3_column_int64(s, 1);
-		copy_col(s, 2, ret->display_name, sizeof(ret->display_name));
-		copy_col(s, 3, ret->timezone, sizeof(ret->timezone));
-		copy_col(s, 4, ret->status, sizeof(ret->status));
+		sq_copy_col(s, 2, ret->display_name, sizeof(ret->display_name));
+		sq_copy_col(s, 3, ret->timezone, sizeof(ret->timezone));
+		sq_copy_col(s, 4, ret->status, sizeof(ret->status));
 		r = 1;
 	} else if (rc != SQLITE_DONE) {
 		r = sq_error(q, rc, "user");
@@ -131,7 +131,7 @@ user_set(struct queue *q, int64_t id, const char *sql, const char *value)
 	r = sq_txn_begin(q);
 	if (r < 0)
 		return r;
-	s = prep(q, sql);
+	s = sq_prep(q, sql);
 	if (s == NULL) {
 		r = -EIO;
 		goto out;
@@ -139,7 +139,7 @@ user_set(struct queue *q, int64_t id, const char *sql, const char *value)
 	sqlite3_bind_int64(s, 1, id);
 	sq_bind_text(s, 2, value);
 	sqlite3_bind_int64(s, 3, queue_now(q));
-	r = run(q, s, "user");
+	r = sq_run(q, s, "user");
 	if (r == 0 && changes(q) == 0)
 		r = queue_set_error(q, -ENOENT, "there is no user %lld",
 		    (long long)id);
@@ -180,9 +180,9 @@ read_draft(sqlite3_stmt *s, struct store_draft **ret)
 	d->id = sqlite3_column_int64(s, 0);
 	d->owner_id = sqlite3_column_int64(s, 1);
 	d->chat_id = sqlite3_column_int64(s, 2);
-	copy_col(s, 3, d->kind, sizeof(d->kind));
-	d->draft = dup_col(s, 4, &oom);
-	copy_col(s, 5, d->status, sizeof(d->status));
+	sq_copy_col(s, 3, d->kind, sizeof(d->kind));
+	d->draft = sq_dup_col(s, 4, &oom);
+	sq_copy_col(s, 5, d->status, sizeof(d->status));
 	d->editing = sqlite3_column_int(s, 6);
 	d->message_id = sqlite3_column_int64(s, 7);
 	d->version = sqlite3_column_int(s, 8);
@@ -223,7 +223,7 @@ sq_draft_create(struct queue *q, const struct store_draft *d, int64_t *ret_id,
 	r = sq_txn_begin(q);
 	if (r < 0)
 		return r;
-	s = prep(q, "INSERT INTO drafts (owner_id, chat_id, kind, draft, "
+	s = sq_prep(q, "INSERT INTO drafts (owner_id, chat_id, kind, draft, "
 		    "status, editing, message_id, command_id, expires_at, "
 		    "created_at, updated_at) "
 		    "VALUES (?1, ?2, ?3, ?4, 'drafted', ?5, ?6, ?7, ?8, ?9, ?9) "
@@ -254,7 +254,7 @@ sq_draft_create(struct queue *q, const struct store_draft *d, int64_t *ret_id,
 	}
 	*ret_dup = id == 0;
 	if (id == 0) {
-		s = prep(q, "SELECT id FROM drafts WHERE command_id = ?1");
+		s = sq_prep(q, "SELECT id FROM drafts WHERE command_id = ?1");
 		if (s == NULL) {
 			r = -EIO;
 			goto out;
@@ -272,7 +272,7 @@ out:
 static int
 sq_draft_get(struct queue *q, int64_t id, struct store_draft **ret)
 {
-	sqlite3_stmt *s = prep(q, "SELECT " DRAFT_COLUMNS
+	sqlite3_stmt *s = sq_prep(q, "SELECT " DRAFT_COLUMNS
 				  " FROM drafts WHERE id = ?1");
 
 	if (s == NULL)
@@ -285,7 +285,7 @@ static int
 sq_draft_latest(struct queue *q, int64_t owner_id, const char *status,
     bool editing_only, struct store_draft **ret)
 {
-	sqlite3_stmt *s = prep(q, "SELECT " DRAFT_COLUMNS
+	sqlite3_stmt *s = sq_prep(q, "SELECT " DRAFT_COLUMNS
 				  " FROM drafts WHERE owner_id = ?1 "
 				  "AND status = ?2 AND (?3 = 0 OR editing = 1) "
 				  "ORDER BY id DESC LIMIT 1");
@@ -302,7 +302,7 @@ static int
 sq_draft_by_message(struct queue *q, int64_t chat_id, int64_t message_id,
     struct store_draft **ret)
 {
-	sqlite3_stmt *s = prep(q, "SELECT " DRAFT_COLUMNS
+	sqlite3_stmt *s = sq_prep(q, "SELECT " DRAFT_COLUMNS
 				  " FROM drafts WHERE chat_id = ?1 "
 				  "AND message_id = ?2 ORDER BY id DESC LIMIT 1");
 
@@ -322,7 +322,7 @@ sq_draft_update(struct queue *q, struct store_draft *d)
 	r = sq_txn_begin(q);
 	if (r < 0)
 		return r;
-	s = prep(q, "UPDATE drafts SET draft = ?3, status = ?4, editing = ?5, "
+	s = sq_prep(q, "UPDATE drafts SET draft = ?3, status = ?4, editing = ?5, "
 		    "message_id = ?6, version = version + 1, updated_at = ?7 "
 		    "WHERE id = ?1 AND version = ?2");
 	if (s == NULL) {
@@ -336,7 +336,7 @@ sq_draft_update(struct queue *q, struct store_draft *d)
 	sqlite3_bind_int(s, 5, d->editing);
 	sq_bind_id(s, 6, d->message_id);
 	sqlite3_bind_int64(s, 7, queue_now(q));
-	r = run(q, s, "draft");
+	r = sq_run(q, s, "draft");
 	if (r == 0 && changes(q) == 0) {
 		struct store_draft *cur = NULL;
 
@@ -366,14 +366,14 @@ sq_draft_set_message(struct queue *q, int64_t id, int64_t message_id)
 	r = sq_txn_begin(q);
 	if (r < 0)
 		return r;
-	s = prep(q, "UPDATE drafts SET message_id = ?2 WHERE id = ?1");
+	s = sq_prep(q, "UPDATE drafts SET message_id = ?2 WHERE id = ?1");
 	if (s == NULL) {
 		r = -EIO;
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, message_id);
-	r = run(q, s, "draft");
+	r = sq_run(q, s, "draft");
 out:
 	return sq_txn_end(q, r);
 }
@@ -382,7 +382,7 @@ static int
 sq_draft_due(struct queue *q, int64_t now_ms, int limit,
     int (*fn)(const struct store_draft *d, void *arg), void *arg)
 {
-	sqlite3_stmt *s = prep(q, "SELECT " DRAFT_COLUMNS
+	sqlite3_stmt *s = sq_prep(q, "SELECT " DRAFT_COLUMNS
 				  " FROM drafts WHERE status = 'drafted' "
 				  "AND expires_at <= ?1 ORDER BY expires_at "
 				  "LIMIT ?2");
@@ -406,6 +406,34 @@ sq_draft_due(struct queue *q, int64_t now_ms, int limit,
 	return r;
 }
 
+static int
+sq_draft_list(struct queue *q, int64_t owner_id, const char *status,
+    int limit, int (*fn)(const struct store_draft *d, void *arg), void *arg)
+{
+	sqlite3_stmt *s = sq_prep(q, "SELECT " DRAFT_COLUMNS
+				  " FROM drafts WHERE owner_id = ?1 "
+				  "AND status = ?2 ORDER BY id LIMIT ?3");
+	struct store_draft *d;
+	int rc = SQLITE_DONE, r = 0;
+
+	if (s == NULL)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, owner_id);
+	sq_bind_text(s, 2, status);
+	sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
+	while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r = read_draft(s, &d);
+		if (r < 0)
+			break;
+		r = fn(d, arg);
+		store_draft_free(d);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = sq_error(q, rc, "drafts");
+	sqlite3_finalize(s);
+	return r;
+}
+
 /* ---- tasks ---- */
 
 #define TASK_COLUMNS                                                      \
@@ -424,12 +452,12 @@ read_task(sqlite3_stmt *s, struct store_task **ret)
 	t->owner_id = sqlite3_column_int64(s, 1);
 	t->parent_id = sqlite3_column_int64(s, 2);
 	t->draft_id = sqlite3_column_int64(s, 3);
-	t->title = dup_col(s, 4, &oom);
-	t->notes = dup_col(s, 5, &oom);
-	copy_col(s, 6, t->due_date, sizeof(t->due_date));
-	copy_col(s, 7, t->due_time, sizeof(t->due_time));
+	t->title = sq_dup_col(s, 4, &oom);
+	t->notes = sq_dup_col(s, 5, &oom);
+	sq_copy_col(s, 6, t->due_date, sizeof(t->due_date));
+	sq_copy_col(s, 7, t->due_time, sizeof(t->due_time));
 	t->priority = sqlite3_column_int(s, 8);
-	copy_col(s, 9, t->status, sizeof(t->status));
+	sq_copy_col(s, 9, t->status, sizeof(t->status));
 	t->created_at_ms = sqlite3_column_int64(s, 10);
 	if (oom) {
 		store_task_free(t);
@@ -448,7 +476,7 @@ sq_task_add(struct queue *q, const struct store_task *t, int64_t *ret_id)
 	r = sq_txn_begin(q);
 	if (r < 0)
 		return r;
-	s = prep(q, "INSERT INTO tasks (owner_id, parent_id, draft_id, title, "
+	s = sq_prep(q, "INSERT INTO tasks (owner_id, parent_id, draft_id, title, "
 		    "notes, due_date, due_time, priority, status, created_at, "
 		    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
 		    "'open', ?9, ?9)");
@@ -465,7 +493,7 @@ sq_task_add(struct queue *q, const struct store_task *t, int64_t *ret_id)
 	sq_bind_text(s, 7, t->due_time[0] ? t->due_time : NULL);
 	sqlite3_bind_int(s, 8, t->priority);
 	sqlite3_bind_int64(s, 9, queue_now(q));
-	r = run(q, s, "task");
+	r = sq_run(q, s, "task");
 	if (r == 0 && ret_id != NULL)
 		*ret_id = sqlite3_last_insert_rowid(sq_of(q)->db);
 out:
@@ -475,7 +503,7 @@ out:
 static int
 sq_task_get(struct queue *q, int64_t id, struct store_task **ret)
 {
-	sqlite3_stmt *s = prep(q, "SELECT " TASK_COLUMNS
+	sqlite3_stmt *s = sq_prep(q, "SELECT " TASK_COLUMNS
 				  " FROM tasks WHERE id = ?1");
 	int rc, r;
 
@@ -496,7 +524,7 @@ sq_task_list(struct queue *q, int64_t owner_id, const char *status, int limit,
     int (*fn)(const struct store_task *t, void *arg), void *arg)
 {
 	/* Parents by due date (undated last), each followed by its children. */
-	sqlite3_stmt *s = prep(q,
+	sqlite3_stmt *s = sq_prep(q,
 	    "SELECT t.id, t.owner_id, t.parent_id, t.draft_id, t.title, "
 	    "t.notes, t.due_date, t.due_time, t.priority, t.status, "
 	    "t.created_at FROM tasks t "
@@ -537,7 +565,7 @@ sq_task_set_status(struct queue *q, int64_t owner_id, int64_t id,
 	r = sq_txn_begin(q);
 	if (r < 0)
 		return r;
-	s = prep(q, "UPDATE tasks SET status = ?3, updated_at = ?4 "
+	s = sq_prep(q, "UPDATE tasks SET status = ?3, updated_at = ?4 "
 		    "WHERE id = ?1 AND owner_id = ?2");
 	if (s == NULL) {
 		r = -EIO;
@@ -547,7 +575,7 @@ sq_task_set_status(struct queue *q, int64_t owner_id, int64_t id,
 	sqlite3_bind_int64(s, 2, owner_id);
 	sq_bind_text(s, 3, status);
 	sqlite3_bind_int64(s, 4, queue_now(q));
-	r = run(q, s, "task");
+	r = sq_run(q, s, "task");
 	if (r == 0 && changes(q) == 0)
 		r = queue_set_error(q, -ENOENT, "user %lld has no task %lld",
 		    (long long)owner_id, (long long)id);
@@ -566,7 +594,7 @@ sq_task_delete_by_draft(struct queue *q, int64_t draft_id, int64_t *ret_n)
 		return r;
 	/* Counted first: rows removed by ON DELETE CASCADE (subtasks) are
 	 * not in sqlite3_changes(). */
-	s = prep(q, "SELECT count(*) FROM tasks WHERE draft_id = ?1");
+	s = sq_prep(q, "SELECT count(*) FROM tasks WHERE draft_id = ?1");
 	if (s == NULL) {
 		r = -EIO;
 		goto out;
@@ -575,13 +603,13 @@ sq_task_delete_by_draft(struct queue *q, int64_t draft_id, int64_t *ret_n)
 	if (sqlite3_step(s) == SQLITE_ROW && ret_n != NULL)
 		*ret_n = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	s = prep(q, "DELETE FROM tasks WHERE draft_id = ?1");
+	s = sq_prep(q, "DELETE FROM tasks WHERE draft_id = ?1");
 	if (s == NULL) {
 		r = -EIO;
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, draft_id);
-	r = run(q, s, "task");
+	r = sq_run(q, s, "task");
 out:
 	return sq_txn_end(q, r);
 }
@@ -592,7 +620,7 @@ static int
 sq_effect_get(struct queue *q, const char *key, char *state,
     size_t state_len, char *remote_id, size_t remote_len)
 {
-	sqlite3_stmt *s = prep(q, "SELECT state, remote_id FROM effects "
+	sqlite3_stmt *s = sq_prep(q, "SELECT state, remote_id FROM effects "
 				  "WHERE effect_key = ?1");
 	int rc, r = 0;
 
@@ -601,8 +629,8 @@ sq_effect_get(struct queue *q, const char *key, char *state,
 	sq_bind_text(s, 1, key);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		copy_col(s, 0, state, state_len);
-		copy_col(s, 1, remote_id, remote_len);
+		sq_copy_col(s, 0, state, state_len);
+		sq_copy_col(s, 1, remote_id, remote_len);
 		r = 1;
 	} else if (rc != SQLITE_DONE) {
 		r = sq_error(q, rc, "effect");
@@ -622,7 +650,7 @@ sq_effect_put(struct queue *q, const char *key, int64_t draft_id,
 	r = sq_txn_begin(q);
 	if (r < 0)
 		return r;
-	s = prep(q, "INSERT INTO effects (effect_key, draft_id, command_id, "
+	s = sq_prep(q, "INSERT INTO effects (effect_key, draft_id, command_id, "
 		    "state, target, remote_id, error, created_at, updated_at) "
 		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
 		    "ON CONFLICT (effect_key) DO UPDATE SET state = ?4, "
@@ -640,7 +668,7 @@ sq_effect_put(struct queue *q, const char *key, int64_t draft_id,
 	sq_bind_text(s, 6, remote_id);
 	sq_bind_text(s, 7, error);
 	sqlite3_bind_int64(s, 8, queue_now(q));
-	r = run(q, s, "effect");
+	r = sq_run(q, s, "effect");
 out:
 	return sq_txn_end(q, r);
 }
@@ -650,19 +678,19 @@ out:
 static int
 sq_outbox_set_ref(struct queue *q, int64_t id, const char *ref)
 {
-	sqlite3_stmt *s = prep(q, "UPDATE outbox SET ref = ?2 WHERE id = ?1");
+	sqlite3_stmt *s = sq_prep(q, "UPDATE outbox SET ref = ?2 WHERE id = ?1");
 
 	if (s == NULL)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, id);
 	sq_bind_text(s, 2, ref);
-	return run(q, s, "outbox ref");
+	return sq_run(q, s, "outbox ref");
 }
 
 static int
 sq_outbox_ref(struct queue *q, int64_t id, char *ref, size_t len)
 {
-	sqlite3_stmt *s = prep(q, "SELECT ref FROM outbox WHERE id = ?1");
+	sqlite3_stmt *s = sq_prep(q, "SELECT ref FROM outbox WHERE id = ?1");
 	int rc;
 
 	if (s == NULL)
@@ -670,7 +698,7 @@ sq_outbox_ref(struct queue *q, int64_t id, char *ref, size_t len)
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		copy_col(s, 0, ref, len);
+		sq_copy_col(s, 0, ref, len);
 	else if (len > 0)
 		ref[0] = '\0';
 	sqlite3_finalize(s);
@@ -690,6 +718,7 @@ const struct store_ops sq_store_ops = {
 	.draft_update = sq_draft_update,
 	.draft_set_message = sq_draft_set_message,
 	.draft_due = sq_draft_due,
+	.draft_list = sq_draft_list,
 	.task_add = sq_task_add,
 	.task_get = sq_task_get,
 	.task_list = sq_task_list,

@@ -146,4 +146,116 @@ int outbox_add_ref(struct queue *q, const struct queue_new *n,
     const char *ref, int64_t *ret_id, bool *ret_dup);
 int outbox_ref(struct queue *q, int64_t id, char *ref, size_t len);
 
+/* ---- per-user settings (users.settings, a JSON object) ---- */
+
+/* 1 and *ret (JSON object text, caller frees), or 0 for an unknown user. */
+int store_user_settings_get(struct queue *q, int64_t id, char **ret);
+
+/* Replace the settings object; -ENOENT for an unknown user, -EINVAL when
+ * json is not a JSON object. */
+int store_user_settings_set(struct queue *q, int64_t id, const char *json);
+
+/* Call fn for up to limit of owner's drafts in status, oldest first. */
+int store_draft_list(struct queue *q, int64_t owner_id, const char *status,
+    int limit, int (*fn)(const struct store_draft *d, void *arg), void *arg);
+
+/* ---- credentials: sealed (encrypted) tokens per user and provider ---- */
+
+/* Insert or replace. sealed is opaque bytes (see common/secret.h). */
+int store_cred_put(struct queue *q, int64_t user_id, const char *provider,
+    const void *sealed, size_t len, const char *scopes);
+
+/* 1 and *ret_sealed (caller frees) / *ret_len, or 0 if there is none. */
+int store_cred_get(struct queue *q, int64_t user_id, const char *provider,
+    void **ret_sealed, size_t *ret_len);
+
+/* Delete; 0 also when there was none. */
+int store_cred_delete(struct queue *q, int64_t user_id, const char *provider);
+
+/* ---- OAuth states: single use, short-lived ---- */
+
+#define STORE_STATE_MAX 96
+#define STORE_VERIFIER_MAX 160
+#define STORE_URI_MAX 512
+
+struct store_oauth_state {
+	char state[STORE_STATE_MAX];
+	int64_t user_id, chat_id;
+	char verifier[STORE_VERIFIER_MAX];
+	char redirect_uri[STORE_URI_MAX];
+	int64_t created_at_ms, expires_at_ms;
+	int64_t used_at_ms; /* 0: not used yet */
+};
+
+/* Add a state (created_at_ms is set by the store). */
+int store_oauth_state_add(struct queue *q, const struct store_oauth_state *s);
+
+/* 1 and *ret, or 0 when there is no such state. */
+int store_oauth_state_get(struct queue *q, const char *state,
+    struct store_oauth_state *ret);
+
+/*
+ * Use the state once: 0 and *ret filled when it existed, was unused and
+ * not expired at now_ms (it is now used); -EALREADY when it was used
+ * before, -ETIME when it expired, -ENOENT when unknown.  Nothing is
+ * changed on failure.
+ */
+int store_oauth_state_use(struct queue *q, const char *state, int64_t now_ms,
+    struct store_oauth_state *ret);
+
+/* Delete states that expired before before_ms; the count to *ret_n. */
+int store_oauth_state_prune(struct queue *q, int64_t before_ms,
+    int64_t *ret_n);
+
+/* ---- LLM usage accounting ---- */
+
+struct store_llm_usage {
+	int64_t user_id;
+	const char *purpose; /* intent, draft */
+	const char *outcome; /* ok, timeout, rate_limited, invalid_json, … */
+	int64_t prompt_tokens, completion_tokens, cost_micros;
+};
+
+struct store_llm_totals {
+	int64_t requests, prompt_tokens, completion_tokens, cost_micros;
+};
+
+/* Record one request at the queue's clock. */
+int store_llm_usage_add(struct queue *q, const struct store_llm_usage *u);
+
+/* Sums of user's requests since since_ms (0: all time). */
+int store_llm_usage_sum(struct queue *q, int64_t user_id, int64_t since_ms,
+    struct store_llm_totals *ret);
+
+/* ---- the local calendar ---- */
+
+struct store_event {
+	int64_t id, owner_id, draft_id;
+	char *title, *location, *description, *url, *rrule;
+	int64_t start_ms, end_ms; /* UTC; end exclusive */
+	int all_day;
+	char timezone[STORE_TZ_MAX];
+	char status[12]; /* confirmed, cancelled */
+	int64_t created_at_ms;
+};
+
+/* Add an event (id, status and times ignored).  *ret_id may be NULL. */
+int store_event_add(struct queue *q, const struct store_event *e,
+    int64_t *ret_id);
+
+/* 1 and *ret (caller frees), or 0 if there is none. */
+int store_event_get(struct queue *q, int64_t id, struct store_event **ret);
+
+/* Call fn for up to limit confirmed events of owner overlapping
+ * [start_ms, end_ms), by start.  The event is borrowed for the call. */
+int store_event_between(struct queue *q, int64_t owner_id, int64_t start_ms,
+    int64_t end_ms, int limit,
+    int (*fn)(const struct store_event *e, void *arg), void *arg);
+
+/* Delete the events made from draft_id (undo); the count to *ret_n. */
+int store_event_delete_by_draft(struct queue *q, int64_t draft_id,
+    int64_t *ret_n);
+
+void store_event_free(struct store_event *e); /* NULL is a no-op */
+
 #endif

@@ -72,6 +72,12 @@ listed(const char *list, int64_t id)
 	return empty;
 }
 
+bool
+wf_may_use(const struct wf_ctx *x)
+{
+	return listed(cfg_str(x->env->cfg, "allowed_users"), x->u->user_id);
+}
+
 int
 wf_access(struct wf_ctx *x)
 {

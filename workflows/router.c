@@ -16,16 +16,29 @@ run_ignored(struct wf_ctx *x)
 	return 0;
 }
 
+/*
+ * prepare: optional, runs BEFORE the transaction: it may read the database
+ * and call out (fetch a page, ask the LLM) but writes nothing; what it
+ * learns waits in x->pre for run.  A slow call then never holds the write
+ * lock, and a crash during it leaves nothing to undo.
+ * external: run opens and commits its own transactions (a write to Google
+ * needs its intent committed before the call and its result after it);
+ * it must complete the command in its last one (wf_finish).
+ */
 static const struct route {
 	const char *type;
 	int (*run)(struct wf_ctx *x);
 	bool update; /* the payload is a Telegram Update */
+	int (*prepare)(struct wf_ctx *x);
+	bool external;
 } routes[] = {
-    {"message", wf_message, true},
-    {"callback", wf_callback, true},
-    {"member", wf_member, true},
-    {"ignored", run_ignored, true},
-    {"maintenance", wf_maintenance, false},
+    {"message", wf_message, true, wf_message_prepare, false},
+    {"callback", wf_callback, true, NULL, false},
+    {"member", wf_member, true, NULL, false},
+    {"ignored", run_ignored, true, NULL, false},
+    {"maintenance", wf_maintenance, false, NULL, false},
+    {"effect", wf_effect, false, NULL, true},
+    {"oauth_exchange", wf_oauth_exchange, false, NULL, true},
 };
 
 static const struct route *
@@ -81,7 +94,6 @@ wf_execute(struct wf_env *env, const struct queue_cmd *c)
 	struct wf_ctx x = {.env = env, .q = env->q, .c = c};
 	struct json_object *args = NULL;
 	const struct route *rt;
-	const char *result;
 	int r;
 
 	rt = find_route(c->type);
@@ -91,28 +103,46 @@ wf_execute(struct wf_env *env, const struct queue_cmd *c)
 	if (r < 0)
 		goto out;
 	x.args = args;
+	x.now = queue_now(x.q);
+	if (rt->prepare != NULL) {
+		r = rt->prepare(&x);
+		if (r < 0)
+			goto out;
+	}
+	if (rt->external) {
+		r = rt->run(&x);
+		goto out;
+	}
 	r = queue_begin(x.q);
 	if (r < 0)
 		goto out;
 	x.now = queue_now(x.q);
 	r = rt->run(&x);
-	if (r == 0) {
-		result = x.result == NULL
-		    ? NULL
-		    : json_object_to_json_string_ext(
-		          x.result, JSON_C_TO_STRING_PLAIN);
-		/* Inside the transaction: the completion commits with the
-		 * effects, or neither does.  -ESTALE: the lease was lost. */
-		r = queue_complete(x.q, c, result);
-	}
 	if (r == 0)
-		r = queue_commit(x.q);
+		r = wf_finish(&x);
 	if (r < 0)
 		queue_rollback(x.q);
 out:
 	json_object_put(x.result);
 	json_object_put(args);
 	upd_free(x.u);
+	wf_pre_free(&x.pre);
+	return r;
+}
+
+int
+wf_finish(struct wf_ctx *x)
+{
+	const char *result = x->result == NULL
+	    ? NULL
+	    : json_object_to_json_string_ext(x->result, JSON_C_TO_STRING_PLAIN);
+	int r;
+
+	/* Inside the transaction: the completion commits with the effects,
+	 * or neither does.  -ESTALE: the lease was lost. */
+	r = queue_complete(x->q, x->c, result);
+	if (r == 0)
+		r = queue_commit(x->q);
 	return r;
 }
 

@@ -19,6 +19,32 @@
 #define WF_UNDO_MS (10 * 60 * 1000LL) /* how long Undo stays valid */
 #define WF_EXPIRE_BATCH 100           /* drafts one maintenance run expires */
 
+struct ev_list;
+struct llm_reading;
+
+/*
+ * What a route's prepare step learned outside the transaction (see
+ * router.c), for its run step.  Each part is filled by one producer and
+ * freed by wf_pre_free().
+ */
+struct wf_pre {
+	/* event from a link (event_url.c) */
+	bool url_tried;          /* a page was fetched (or refused) */
+	int url_err;             /* 0, or fetch_url()'s / extraction's code */
+	char url[2048];          /* the link */
+	char url_msg[256];       /* the refusal, for the person */
+	char final_url[2048];    /* after redirects */
+	struct ev_list *events;  /* what the page holds (owned) */
+	/* LLM reading (llm_flow.c) */
+	bool llm_tried;          /* the LLM was asked (or skipped, see err) */
+	int llm_err;             /* 0, or why the rules answer instead */
+	struct llm_reading *llm; /* validated reading (owned), NULL if none */
+	int64_t llm_prompt_tokens, llm_completion_tokens, llm_cost_micros;
+	char llm_why[128];       /* why the rules were not confident */
+};
+
+void wf_pre_free(struct wf_pre *p);
+
 struct wf_ctx {
 	struct wf_env *env;
 	struct queue *q;
@@ -30,6 +56,7 @@ struct wf_ctx {
 	struct store_user user;    /* the sender, after wf_user_touch() */
 	char tz[STORE_TZ_MAX];     /* the sender's zone, valid for nlp */
 	struct json_object *result; /* what the run did, for queue_complete */
+	struct wf_pre pre;          /* the prepare step's findings */
 };
 
 /* ---- router.c: command types ---- */
@@ -37,6 +64,13 @@ int wf_message(struct wf_ctx *x);     /* intent.c */
 int wf_callback(struct wf_ctx *x);    /* callbacks.c */
 int wf_member(struct wf_ctx *x);      /* access.c */
 int wf_maintenance(struct wf_ctx *x); /* maintenance.c */
+int wf_message_prepare(struct wf_ctx *x); /* prepare.c: before the txn */
+int wf_effect(struct wf_ctx *x);          /* effect.c: external */
+int wf_oauth_exchange(struct wf_ctx *x);  /* oauth_flow.c: external */
+
+/* Complete the command and commit the open transaction (the last step of
+ * every run; external runs call it themselves). */
+int wf_finish(struct wf_ctx *x);
 
 /* Record outcome (and draft_id when > 0) as the command's result. */
 void wf_result(struct wf_ctx *x, const char *outcome, int64_t draft_id);
@@ -137,6 +171,10 @@ int wf_tasks_list(struct wf_ctx *x, int64_t edit_id);
 
 /* /tz ARG: set the sender's zone, or say why not. */
 int wf_set_tz(struct wf_ctx *x, const char *arg);
+
+/* Is the sender on the allowed list (read only: for prepare steps, which
+ * must not fetch or ask anything for someone who will be refused)? */
+bool wf_may_use(const struct wf_ctx *x);
 
 /* Insert or refresh the sender in users; fills x->user and x->tz. */
 int wf_user_touch(struct wf_ctx *x);
