@@ -1,6 +1,7 @@
 /* The local store: users, drafts, tasks, effects, outbox refs. */
 #include <check.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,6 +282,171 @@ START_TEST(outbox_ref_in_one_transaction)
 }
 END_TEST
 
+START_TEST(settings_and_credentials)
+{
+	struct tu_fx f;
+	char *js = NULL;
+	void *b = NULL;
+	size_t n = 0;
+	const unsigned char blob[] = {0, 1, 2, 0xff, 0};
+
+	tu_fx_open(&f);
+	ck_assert_int_eq(store_user_settings_get(f.q, 7, &js), 0);
+	ck_assert_int_eq(store_user_touch(f.q, 7, 70, "Ann", "UTC"), 0);
+	ck_assert_int_eq(store_user_settings_get(f.q, 7, &js), 1);
+	ck_assert_str_eq(js, "{}");
+	free(js);
+	ck_assert_int_eq(
+	    store_user_settings_set(f.q, 7, "{\"backend\":\"google\"}"), 0);
+	ck_assert_int_eq(store_user_settings_get(f.q, 7, &js), 1);
+	ck_assert_str_eq(js, "{\"backend\":\"google\"}");
+	free(js);
+	/* not an object / unknown user: refused, nothing changed */
+	ck_assert_int_eq(store_user_settings_set(f.q, 7, "[1]"), -EINVAL);
+	ck_assert_int_eq(store_user_settings_set(f.q, 8, "{}"), -ENOENT);
+	ck_assert_int_eq(store_user_settings_get(f.q, 7, &js), 1);
+	ck_assert_str_eq(js, "{\"backend\":\"google\"}");
+	free(js);
+
+	ck_assert_int_eq(store_cred_get(f.q, 7, "google", &b, &n), 0);
+	ck_assert_int_eq(
+	    store_cred_put(f.q, 7, "google", blob, sizeof(blob), "tasks"), 0);
+	ck_assert_int_eq(store_cred_get(f.q, 7, "google", &b, &n), 1);
+	ck_assert_uint_eq(n, sizeof(blob));
+	ck_assert_int_eq(memcmp(b, blob, n), 0);
+	free(b);
+	ck_assert_int_eq(store_cred_put(f.q, 7, "google", blob, 0, ""), -EINVAL);
+	ck_assert_int_eq(store_cred_delete(f.q, 7, "google"), 0);
+	ck_assert_int_eq(store_cred_get(f.q, 7, "google", &b, &n), 0);
+	ck_assert_int_eq(store_cred_delete(f.q, 7, "google"), 0);
+	tu_fx_close(&f);
+}
+END_TEST
+
+START_TEST(oauth_state_single_use)
+{
+	struct store_oauth_state st = {.user_id = 7, .chat_id = 70,
+	    .expires_at_ms = TU_T0 + 600000}, got;
+	struct tu_fx f;
+	int64_t n = -1;
+
+	tu_fx_open(&f);
+	snprintf(st.state, sizeof(st.state), "s1");
+	snprintf(st.verifier, sizeof(st.verifier), "v1");
+	snprintf(st.redirect_uri, sizeof(st.redirect_uri), "https://x/cb");
+	ck_assert_int_eq(store_oauth_state_add(f.q, &st), 0);
+	ck_assert_int_eq(store_oauth_state_use(f.q, "nope", TU_T0, &got),
+	    -ENOENT);
+	ck_assert_int_eq(store_oauth_state_use(f.q, "", TU_T0, &got), -ENOENT);
+	/* expired: refused, still unused */
+	ck_assert_int_eq(store_oauth_state_use(f.q, "s1", TU_T0 + 600000, &got),
+	    -ETIME);
+	ck_assert_int_eq(store_oauth_state_get(f.q, "s1", &got), 1);
+	ck_assert_int_eq(got.used_at_ms, 0);
+	ck_assert_int_eq(store_oauth_state_use(f.q, "s1", TU_T0 + 1, &got), 0);
+	ck_assert_int_eq(got.user_id, 7);
+	ck_assert_str_eq(got.verifier, "v1");
+	ck_assert_str_eq(got.redirect_uri, "https://x/cb");
+	/* reused: refused */
+	ck_assert_int_eq(store_oauth_state_use(f.q, "s1", TU_T0 + 2, &got),
+	    -EALREADY);
+	ck_assert_int_eq(store_oauth_state_prune(f.q, TU_T0 + 700000, &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(store_oauth_state_get(f.q, "s1", &got), 0);
+	tu_fx_close(&f);
+}
+END_TEST
+
+START_TEST(llm_usage_sums)
+{
+	struct store_llm_usage u = {.user_id = 7, .purpose = "intent",
+	    .outcome = "ok", .prompt_tokens = 100, .completion_tokens = 20,
+	    .cost_micros = 35};
+	struct store_llm_totals t;
+	struct tu_fx f;
+
+	tu_fx_open(&f);
+	ck_assert_int_eq(store_llm_usage_sum(f.q, 7, 0, &t), 0);
+	ck_assert_int_eq(t.requests, 0);
+	ck_assert_int_eq(store_llm_usage_add(f.q, &u), 0);
+	ck_assert_int_eq(store_llm_usage_add(f.q, &u), 0);
+	u.user_id = 8;
+	ck_assert_int_eq(store_llm_usage_add(f.q, &u), 0);
+	u.cost_micros = -1;
+	ck_assert_int_eq(store_llm_usage_add(f.q, &u), -EINVAL);
+	ck_assert_int_eq(store_llm_usage_sum(f.q, 7, 0, &t), 0);
+	ck_assert_int_eq(t.requests, 2);
+	ck_assert_int_eq(t.prompt_tokens, 200);
+	ck_assert_int_eq(t.completion_tokens, 40);
+	ck_assert_int_eq(t.cost_micros, 70);
+	ck_assert_int_eq(store_llm_usage_sum(f.q, 7, INT64_MAX, &t), 0);
+	ck_assert_int_eq(t.requests, 0);
+	tu_fx_close(&f);
+}
+END_TEST
+
+static int
+count_event(const struct store_event *e, void *arg)
+{
+	(*(int *)arg)++;
+	ck_assert_str_eq(e->status, "confirmed");
+	return 0;
+}
+
+static int
+count_draft(const struct store_draft *d, void *arg)
+{
+	(*(int *)arg)++;
+	ck_assert_str_eq(d->status, "drafted");
+	return 0;
+}
+
+START_TEST(events_and_draft_list)
+{
+	struct store_event e = {.owner_id = 7, .draft_id = 3,
+	    .title = "Team sync", .start_ms = 1000, .end_ms = 2000,
+	    .timezone = "Europe/Berlin"};
+	struct store_event *got = NULL;
+	struct tu_fx f;
+	int64_t id = 0, n = 0;
+	int hits = 0;
+	bool dup;
+
+	tu_fx_open(&f);
+	ck_assert_int_eq(store_event_add(f.q, &e, &id), 0);
+	ck_assert_int_eq(store_event_get(f.q, id, &got), 1);
+	ck_assert_str_eq(got->title, "Team sync");
+	ck_assert_str_eq(got->location, "");
+	ck_assert_str_eq(got->timezone, "Europe/Berlin");
+	ck_assert_int_eq(got->end_ms, 2000);
+	store_event_free(got);
+	/* overlap is half-open: touching ends do not overlap */
+	ck_assert_int_eq(store_event_between(f.q, 7, 2000, 3000, 10,
+	                     count_event, &hits), 0);
+	ck_assert_int_eq(hits, 0);
+	ck_assert_int_eq(store_event_between(f.q, 7, 1500, 3000, 10,
+	                     count_event, &hits), 0);
+	ck_assert_int_eq(hits, 1);
+	ck_assert_int_eq(store_event_between(f.q, 8, 0, 3000, 10,
+	                     count_event, &hits), 0);
+	ck_assert_int_eq(hits, 1);
+	e.end_ms = 0; /* ends before it starts */
+	ck_assert_int_eq(store_event_add(f.q, &e, NULL), -EINVAL);
+	ck_assert_int_eq(store_event_delete_by_draft(f.q, 3, &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(store_event_get(f.q, id, &got), 0);
+
+	make_draft(f.q, 7, 100, &dup);
+	make_draft(f.q, 7, 101, &dup);
+	make_draft(f.q, 9, 102, &dup);
+	hits = 0;
+	ck_assert_int_eq(
+	    store_draft_list(f.q, 7, "drafted", 10, count_draft, &hits), 0);
+	ck_assert_int_eq(hits, 2);
+	tu_fx_close(&f);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -293,6 +459,10 @@ main(void)
 	tcase_add_test(tc, tasks);
 	tcase_add_test(tc, effects);
 	tcase_add_test(tc, outbox_ref_in_one_transaction);
+	tcase_add_test(tc, settings_and_credentials);
+	tcase_add_test(tc, oauth_state_single_use);
+	tcase_add_test(tc, llm_usage_sums);
+	tcase_add_test(tc, events_and_draft_list);
 	suite_add_tcase(s, tc);
 	return tu_run_suite(s);
 }
