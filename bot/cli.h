@@ -79,10 +79,13 @@ int cli_json_args(int argc, char **argv, const char *name, const char *usage,
 int cli_queue(struct cli *cli, int argc, char **argv);
 int cli_audit(struct cli *cli, int argc, char **argv);
 int cli_parse(struct cli *cli, int argc, char **argv);
+int cli_extract_event(struct cli *cli, int argc, char **argv);
 int cli_migrate(struct cli *cli, int argc, char **argv);
 int cli_config(struct cli *cli, int argc, char **argv);
 int cli_receive(struct cli *cli, int argc, char **argv);
 int cli_webhook(struct cli *cli, int argc, char **argv);
+int cli_google(struct cli *cli, int argc, char **argv);
+int cli_user(struct cli *cli, int argc, char **argv);
 
 struct tg;
 

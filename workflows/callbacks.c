@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "queue/store.h"
+#include "workflows/event_flow.h"
 #include "workflows/wf_int.h"
 
 #define ID_DIGITS_MAX 18 /* any int64 id we make, never an overflow */
@@ -182,6 +183,64 @@ add_tasks(struct wf_ctx *x, const struct store_draft *d, struct json_object *j,
 }
 
 /*
+ * Does d go to Google (its owner chose Google and is connected)?  Then
+ * the press only marks it confirmed and queues the write (effect.c), which
+ * happens outside any transaction and edits the card when done: 1.  0 for
+ * the local store.
+ */
+static int
+to_google(struct wf_ctx *x, struct store_draft *d)
+{
+	struct wf_prefs p;
+	char details[64];
+	int r;
+
+	r = wf_prefs_get(x, d->owner_id, &p);
+	if (r < 0)
+		return r;
+	if (strcmp(p.backend, "google") != 0 ||
+	    !wf_google_connected(x, d->owner_id))
+		return 0;
+	r = wf_draft_set(x, d, "confirmed", 0, NULL);
+	snprintf(details, sizeof(details),
+	    "{\"version\":%d,\"target\":\"google\"}", d->version);
+	if (r == 0)
+		r = wf_audit(x, "draft_confirmed", "draft", d->id, d->owner_id,
+		    d->chat_id, details);
+	if (r == 0)
+		r = wf_effect_enqueue(x, d, "create", "press");
+	if (r == 0)
+		r = wf_card(x, d, CARD_CONFIRMED, WF_CARD_EDIT_BARE, 0, NULL);
+	wf_result(x, "effect_queued", d->id);
+	return r < 0 ? r : 1;
+}
+
+/* The local calendar as an event draft's target (event_flow.c). */
+static int
+confirm_local_event(struct wf_ctx *x, struct store_draft *d)
+{
+	return wf_event_confirm_local(x, d);
+}
+
+/*
+ * Confirm an event draft: checked first (already saved, closed, invalid:
+ * answered there), then written by its target — Google when its owner
+ * chose it and is connected, else the local calendar.
+ */
+static int
+confirm_event(struct wf_ctx *x, struct store_draft *d)
+{
+	int r = wf_event_confirm_check(x, d);
+
+	if (r <= 0)
+		return r;
+	r = to_google(x, d);
+	if (r != 0)
+		return r < 0 ? r : 0; /* queued for Google, or an error */
+	return confirm_local_event(x, d);
+}
+
+/*
  * Confirm: exactly once.  The effect row "draft:<id>:task" commits with
  * the tasks, so a second press, a re-sent update or a re-run finds it done
  * and writes nothing more.
@@ -195,6 +254,8 @@ confirm(struct wf_ctx *x, struct store_draft *d)
 	int64_t task_id = 0;
 	int nsub = 0, r;
 
+	if (strcmp(d->kind, "event") == 0)
+		return confirm_event(x, d);
 	snprintf(key, sizeof(key), "draft:%" PRId64 ":task", d->id);
 	r = store_effect_get(
 	    x->q, key, state, sizeof(state), remote, sizeof(remote));
@@ -222,6 +283,9 @@ confirm(struct wf_ctx *x, struct store_draft *d)
 		wf_result(x, "draft_invalid", d->id);
 		goto out;
 	}
+	r = to_google(x, d);
+	if (r != 0)
+		goto out; /* queued for Google, or an error */
 	r = add_tasks(x, d, j, &task_id, &nsub);
 	if (r < 0)
 		goto out;
@@ -303,6 +367,21 @@ undo(struct wf_ctx *x, struct store_draft *d)
 		r = wf_card(x, d, CARD_CONFIRMED, WF_CARD_EDIT_BARE, 0, NULL);
 		return r < 0 ? r : wf_say(x, "Undo is no longer available.");
 	}
+	/* Written to Google: taken back there, outside the transaction. */
+	wf_effect_key(d, key, sizeof(key));
+	r = store_effect_get(
+	    x->q, key, state, sizeof(state), remote, sizeof(remote));
+	if (r < 0)
+		return r;
+	if (r == 1 && strcmp(state, "done") == 0) {
+		wf_result(x, "undo_queued", d->id);
+		r = wf_effect_enqueue(x, d, "undo", "press");
+		return r < 0 ? r
+		             : wf_card(x, d, CARD_CONFIRMED, WF_CARD_EDIT_BARE,
+		                   0, NULL);
+	}
+	if (strcmp(d->kind, "event") == 0)
+		return wf_event_undo_local(x, d);
 	snprintf(key, sizeof(key), "draft:%" PRId64 ":task", d->id);
 	r = store_effect_get(
 	    x->q, key, state, sizeof(state), remote, sizeof(remote));

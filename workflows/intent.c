@@ -1,19 +1,22 @@
 /*
  * intent — what a message wants, decided by rules: a slash command from
  * the table below, a correction of the draft being edited (or a reply to a
- * draft's card), or free text that becomes a new task draft.
+ * draft's card), a link (an event from the page the prepare step fetched),
+ * or free text that becomes a new event draft when the rules read an event
+ * (wf_classify) and a task draft otherwise.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "workflows/classify.h"
+#include "workflows/event_flow.h"
 #include "workflows/wf_int.h"
 
 #define COMMANDS_HELP                                                          \
 	"/task … — draft a task\n"                                         \
-	"/event … — draft an event (a task until Google Calendar is "      \
-	"connected)\n"                                                         \
+	"/event … — draft a calendar event, from words or a link\n"       \
 	"/tasks — your open tasks\n"                                         \
 	"/tz Area/City — your time zone\n"                                   \
 	"/cancel — drop the draft you are working on\n"                      \
@@ -66,13 +69,20 @@ cmd_task(struct wf_ctx *x, const char *args)
 	return wf_draft_new(x, args, NULL);
 }
 
-/* Phase 1 has no calendar: an event is drafted as a task, and said so. */
+/* /event WORDS, or /event LINK (fetched by the prepare step). */
 static int
 cmd_event(struct wf_ctx *x, const char *args)
 {
-	return wf_draft_new(x, args,
-	    "<i>Events come with Google Calendar, which is not connected "
-	    "yet, so this is drafted as a task.</i>");
+	if (x->pre.url_tried)
+		return wf_url_draft(x);
+	if (*args == '\0') {
+		wf_result(x, "question", 0);
+		return wf_say(x,
+		    "What is the event, and when? For example <i>/event "
+		    "dinner with Ana friday 8pm at Luigi's</i>, or a link to "
+		    "the event's page.");
+	}
+	return wf_event_new(x, args, NULL);
 }
 
 static int
@@ -94,6 +104,24 @@ cmd_tasks(struct wf_ctx *x, const char *args)
 	return wf_tasks_list(x, 0);
 }
 
+static int
+cmd_connect(struct wf_ctx *x, const char *args)
+{
+	return wf_connect(x);
+}
+
+static int
+cmd_disconnect(struct wf_ctx *x, const char *args)
+{
+	return wf_disconnect(x);
+}
+
+static int
+cmd_settings(struct wf_ctx *x, const char *args)
+{
+	return wf_settings(x, args);
+}
+
 static const struct command {
 	const char *name; /* as upd.command has it: lower case, no @bot */
 	int (*run)(struct wf_ctx *x, const char *args);
@@ -105,6 +133,9 @@ static const struct command {
     {"/cancel", cmd_cancel},
     {"/tz", cmd_tz},
     {"/tasks", cmd_tasks},
+    {"/connect", cmd_connect},
+    {"/disconnect", cmd_disconnect},
+    {"/settings", cmd_settings},
 };
 
 /* Whole-word match: upd.command is the entire "/word", so "/startle" never
@@ -148,6 +179,20 @@ unknown_command(struct wf_ctx *x)
 	return r;
 }
 
+/* A new draft by the rules: an event when they read one ("dinner with Ana
+ * friday 8pm at Luigi's"), else a task. */
+static int
+draft_by_rules(struct wf_ctx *x, const char *text)
+{
+	struct wf_reading rd;
+	struct nlp_ref ref;
+
+	wf_nlp_ref(x, &ref);
+	if (wf_classify(text, &ref, &rd) == 0 && rd.kind == WF_KIND_EVENT)
+		return wf_event_new(x, text, NULL);
+	return wf_draft_new(x, text, NULL);
+}
+
 /*
  * Free text: a reply to a draft's card revises that draft; else the
  * owner's draft awaiting an edit (after Edit) takes it; else it is a new
@@ -189,8 +234,21 @@ free_text(struct wf_ctx *x, const char *text)
 			d = NULL;
 		}
 	}
-	r = d != NULL ? wf_draft_revise(x, d, text)
-	              : wf_draft_new(x, text, NULL);
+	if (d != NULL) {
+		r = strcmp(d->kind, "event") == 0 ? wf_event_revise(x, d, text)
+		                                  : wf_draft_revise(x, d, text);
+		goto out;
+	}
+	/* A link the prepare step fetched: an event from the page. */
+	if (x->pre.url_tried) {
+		r = wf_url_draft(x);
+		goto out;
+	}
+	/* The LLM's reading, when prepare asked it (the rules were not
+	 * sure); 0: the rules draft. */
+	r = wf_llm_draft(x, text);
+	if (r == 0)
+		r = draft_by_rules(x, text);
 out:
 	store_draft_free(d);
 	return r;

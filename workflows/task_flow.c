@@ -108,27 +108,24 @@ ask(struct wf_ctx *x, const char *question)
 }
 
 int
-wf_draft_new(struct wf_ctx *x, const char *text, const char *prefix)
+wf_draft_store_show(struct wf_ctx *x, const char *kind, struct json_object *j,
+    const char *prefix)
 {
 	struct store_draft nd = {0}, *d = NULL;
-	char question[QUESTION_MAX] = "";
-	struct json_object *j = NULL;
-	struct nlp_ref ref;
+	struct wf_prefs p;
+	char details[64];
 	int64_t id = 0, ttl = cfg_int(x->env->cfg, "draft_ttl");
 	bool dup = false;
 	int r;
 
-	wf_nlp_ref(x, &ref);
-	r = draft_task_from_text(text, &ref, &j, question, sizeof(question));
-	if (r < 0)
-		return r;
-	if (j == NULL) {
-		wf_result(x, "question", 0);
-		return ask(x, question);
-	}
+	/* The card says what Google will do with it (Tasks keeps no time). */
+	if (wf_prefs_get(x, x->u->user_id, &p) == 0 &&
+	    strcmp(p.backend, "google") == 0 &&
+	    wf_google_connected(x, x->u->user_id))
+		json_object_object_add(j, "backend", json_object_new_string("google"));
 	nd.owner_id = x->u->user_id;
 	nd.chat_id = x->u->chat_id;
-	snprintf(nd.kind, sizeof(nd.kind), "task");
+	snprintf(nd.kind, sizeof(nd.kind), "%s", kind);
 	nd.draft = (char *)json_object_to_json_string_ext(
 	    j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	nd.command_id = x->c->id; /* a re-run of the command finds it */
@@ -137,8 +134,10 @@ wf_draft_new(struct wf_ctx *x, const char *text, const char *prefix)
 	if (r < 0)
 		goto out;
 	if (!dup) {
+		snprintf(details, sizeof(details), "{\"kind\":\"%s\"}",
+		    nd.kind);
 		r = wf_audit(x, "draft_created", "draft", id, nd.owner_id,
-		    nd.chat_id, "{\"kind\":\"task\"}");
+		    nd.chat_id, details);
 		if (r < 0)
 			goto out;
 	}
@@ -151,6 +150,26 @@ wf_draft_new(struct wf_ctx *x, const char *text, const char *prefix)
 	wf_result(x, "draft_created", id);
 out:
 	store_draft_free(d);
+	return r;
+}
+
+int
+wf_draft_new(struct wf_ctx *x, const char *text, const char *prefix)
+{
+	char question[QUESTION_MAX] = "";
+	struct json_object *j = NULL;
+	struct nlp_ref ref;
+	int r;
+
+	wf_nlp_ref(x, &ref);
+	r = draft_task_from_text(text, &ref, &j, question, sizeof(question));
+	if (r < 0)
+		return r;
+	if (j == NULL) {
+		wf_result(x, "question", 0);
+		return ask(x, question);
+	}
+	r = wf_draft_store_show(x, "task", j, prefix);
 	json_object_put(j);
 	return r;
 }

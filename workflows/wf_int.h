@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "bot/update.h"
+#include "google/gapi.h"
 #include "queue/store.h"
 #include "workflows/draft.h"
 #include "workflows/workflow.h"
@@ -41,6 +42,9 @@ struct wf_pre {
 	struct llm_reading *llm; /* validated reading (owned), NULL if none */
 	int64_t llm_prompt_tokens, llm_completion_tokens, llm_cost_micros;
 	char llm_why[128];       /* why the rules were not confident */
+	/* /disconnect (gaccount.c) */
+	bool revoke_tried;
+	int revoke_err;          /* 0: Google revoked the grant */
 };
 
 void wf_pre_free(struct wf_pre *p);
@@ -74,6 +78,119 @@ int wf_finish(struct wf_ctx *x);
 
 /* Record outcome (and draft_id when > 0) as the command's result. */
 void wf_result(struct wf_ctx *x, const char *outcome, int64_t draft_id);
+
+/* ---- services.c: clients made on first use ---- */
+
+struct llm;
+struct secret_key;
+
+/* Are google_client_id and google_client_secret set? */
+bool wf_google_configured(const struct wf_ctx *x);
+
+/* The worker's Google client: 0 and *ret, -ENOENT when Google is not
+ * configured, or gapi_open()'s error (the same on every later call). */
+int wf_svc_gapi(struct wf_ctx *x, struct gapi **ret);
+
+/* The worker's LLM client: 0 and *ret, -ENOENT when none is configured,
+ * or llm_open()'s error. */
+int wf_svc_llm(struct wf_ctx *x, struct llm **ret);
+
+/* The key that seals tokens (secret_key_file, created on first use): 0
+ * and *ret, or an error with the operator's sentence in *why. */
+int wf_svc_key(struct wf_ctx *x, const struct secret_key **ret,
+    const char **why);
+
+/* ---- gaccount.c: a person's Google account ---- */
+
+
+/* Where confirmed things go (users.settings); defaults local, @default,
+ * primary. */
+struct wf_prefs {
+	char backend[8]; /* local, google */
+	char task_list[128];
+	char calendar[128];
+};
+
+int wf_prefs_get(struct wf_ctx *x, int64_t user_id, struct wf_prefs *p);
+
+/* Set one key of user's settings ("backend", "task_list", "calendar"). */
+int wf_prefs_set(struct wf_ctx *x, int64_t user_id, const char *key,
+    const char *value);
+
+/* Seal and store t as user's Google credential. */
+int wf_google_save_tokens(
+    struct wf_ctx *x, int64_t user_id, const struct gapi_tokens *t);
+
+/*
+ * An access token for user (outside a transaction: it may refresh, and
+ * then stores the new token in its own): 1 and access filled; 0 when
+ * Google is not configured or the user is not connected; -EKEYREJECTED
+ * when Google refused the refresh token (the person must /connect again);
+ * gapi's other errors.  force: refresh even if it looks valid (after a
+ * 401).
+ */
+int wf_google_access(struct wf_ctx *x, int64_t user_id, bool force,
+    char *access, size_t len, struct gapi_error *err);
+
+bool wf_google_connected(struct wf_ctx *x, int64_t user_id);
+
+int wf_connect(struct wf_ctx *x);             /* /connect */
+int wf_disconnect_prepare(struct wf_ctx *x);  /* /disconnect, before */
+int wf_disconnect(struct wf_ctx *x);          /* /disconnect, in the txn */
+int wf_settings(struct wf_ctx *x, const char *args); /* /settings */
+
+/* ---- effect.c / gwrite.c: writes to Google after Confirm ---- */
+
+#define WF_REMOTE_MAX 1024 /* remote ids of one draft, comma-separated */
+
+/*
+ * Queue an "effect" command (action "create" or "undo") for draft d, in
+ * the open transaction, keyed by this command (a re-run adds nothing);
+ * why tells apart several effects one command causes ("press", "resume").
+ */
+int wf_effect_enqueue(struct wf_ctx *x, const struct store_draft *d,
+    const char *action, const char *why);
+
+/* The effect key of d's Google write: "draft:<id>:gtask" / ":gevent". */
+void wf_effect_key(const struct store_draft *d, char *key, size_t len);
+
+/* One Google call's context. */
+struct wf_gcall {
+	struct gapi *g;
+	char access[2048];
+	char list[128], calendar[128];
+	struct gapi_error err;
+};
+
+/*
+ * Create the Google task of draft j with its subtasks (effect key key);
+ * look: an earlier attempt may have made some of it, find those by their
+ * markers first.  On 0 the ids ("parent,sub,…") into remote and the number
+ * of subtasks into *ret_n.
+ */
+int wf_gtask_create(struct wf_gcall *c, struct json_object *j, const char *key,
+    bool look, char *remote, size_t len, int *ret_n);
+
+/* Create the Calendar event of draft j with the id made from key (a 409
+ * from our own earlier attempt counts as done); tz for a draft without a
+ * zone, default_ms the length when it has no end. */
+int wf_gevent_create(struct wf_gcall *c, struct json_object *j, const char *key,
+    const char *tz, int64_t default_ms, char *remote, size_t len);
+
+/* Delete what wf_g*_create made (remote as it returned); gone is fine. */
+int wf_gremove(struct wf_gcall *c, bool event, const char *remote);
+
+/* ---- llm_flow.c: the LLM when the rules are not sure ---- */
+
+/* Before the transaction: ask the LLM about text (why: what made the
+ * rules unsure), within the sender's limits; the reading waits in x->pre.
+ * Without an LLM configured it does nothing.  0 or -ENOMEM. */
+int wf_llm_prepare(struct wf_ctx *x, const char *text, const char *why);
+
+/* In the transaction: account for what prepare did (llm_used /
+ * llm_fallback) and draft from the reading.  1 when it answered (a draft
+ * or a question), 0 when the rules should draft, or an error. */
+int wf_llm_draft(struct wf_ctx *x, const char *text);
 
 /* ---- reply.c: outgoing messages ---- */
 
@@ -129,6 +246,12 @@ void wf_nlp_ref(const struct wf_ctx *x, struct nlp_ref *ref);
 /* Draft text as a new task (keyed by the command id) and show its card, or
  * ask the clarification question.  prefix: a line above the card. */
 int wf_draft_new(struct wf_ctx *x, const char *text, const char *prefix);
+
+/* Store draft object j (borrowed; kind "task" or "event") as the sender's
+ * new draft, keyed by the command id, audit draft_created and send its
+ * card replying to the message, with prefix above it. */
+int wf_draft_store_show(struct wf_ctx *x, const char *kind,
+    struct json_object *j, const char *prefix);
 
 /* Revise draft d (the sender's, status drafted) with text and edit its
  * card, or ask again when the correction is not understood. */

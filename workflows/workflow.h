@@ -19,10 +19,19 @@
 #include "common/cfg.h"
 #include "queue/queue.h"
 
+struct wf_services;
+
 struct wf_env {
 	struct queue *q;       /* this worker's connection */
 	const struct cfg *cfg; /* tz, allowed_users, draft_ttl, … */
+	struct wf_services *svc; /* Google and LLM clients, the secret key:
+				    made on first use, freed by
+				    wf_env_close() */
 };
+
+/* Free what the workflows made on first use (env->svc); the queue and
+ * cfg stay the caller's. */
+void wf_env_close(struct wf_env *env);
 
 /*
  * Run claimed command c to completion.  Returns 0 when the command was
@@ -33,6 +42,17 @@ struct wf_env {
  * -ESTALE: the lease was lost; do nothing more.
  */
 int wf_execute(struct wf_env *env, const struct queue_cmd *c);
+
+struct gapi_tokens;
+
+/*
+ * For operators (draftbot google connect / import-token): seal and store
+ * Google tokens t for user_id as /connect would, make Google where their
+ * confirmed things go, and audit google_connected — one transaction.  0,
+ * or an error with the reason in err.
+ */
+int wf_google_import(struct wf_env *env, int64_t user_id,
+    const struct gapi_tokens *t, char *err, size_t errlen);
 
 /* Is r worth a retry? */
 int wf_retryable(int r);

@@ -1,0 +1,322 @@
+/*
+ * llm_flow — asking the LLM about a message the rules are not sure of,
+ * and drafting from its answer.
+ *
+ * wf_llm_prepare() runs before the transaction (the call may take up to
+ * llm_timeout): it checks the person's limits, asks, and keeps the
+ * validated reading in x->pre.  wf_llm_draft() runs inside it: it records
+ * the usage (tokens, cost in micro-units) and the outcome in the audit log
+ * (llm_used, or llm_fallback with the reason when the rules answer
+ * instead), and drafts from the reading.  The AI suggests, code decides:
+ * the LLM's dates are checked against what the parser reads in the same
+ * words, and where they disagree the parser's stand and the draft says so.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "llm/llm.h"
+#include "workflows/classify.h"
+#include "workflows/draft_event.h"
+#include "workflows/wf_int.h"
+
+#define MINUTE_MS 60000LL
+#define DAY_MS (24 * 3600 * 1000LL)
+#define OVER_LIMIT (-EDQUOT) /* llm_err: the person's LLM quota is used */
+
+static const char *
+fallback_reason(int err)
+{
+	return err == OVER_LIMIT ? "over_limit" : llm_outcome_name(err);
+}
+
+/* Has user reached a per-minute or per-day limit? */
+static int
+over_limit(struct wf_ctx *x, int64_t user_id)
+{
+	struct store_llm_totals t;
+	int64_t per_min = cfg_int(x->env->cfg, "llm_user_per_minute");
+	int64_t per_day = cfg_int(x->env->cfg, "llm_user_per_day");
+	int r;
+
+	if (per_min > 0) {
+		r = store_llm_usage_sum(x->q, user_id, x->now - MINUTE_MS, &t);
+		if (r < 0)
+			return r;
+		if (t.requests >= per_min)
+			return 1;
+	}
+	if (per_day > 0) {
+		r = store_llm_usage_sum(x->q, user_id, x->now - DAY_MS, &t);
+		if (r < 0)
+			return r;
+		if (t.requests >= per_day)
+			return 1;
+	}
+	return 0;
+}
+
+int
+wf_llm_prepare(struct wf_ctx *x, const char *text, const char *why)
+{
+	struct llm_usage usage = {0};
+	struct llm *l;
+	char today[20], err[LLM_ERR_MAX];
+	int y, mo, d, h, mi, r;
+
+	if (wf_svc_llm(x, &l) < 0)
+		return 0; /* no LLM: the rules answer, as they always can */
+	x->pre.llm_tried = true;
+	snprintf(x->pre.llm_why, sizeof(x->pre.llm_why), "%s", why);
+	r = over_limit(x, x->u->user_id);
+	if (r != 0) {
+		x->pre.llm_err = r > 0 ? OVER_LIMIT : r;
+		return 0;
+	}
+	r = nlp_local(x->tz, x->now, &y, &mo, &d, &h, &mi, NULL);
+	if (r < 0) {
+		x->pre.llm_err = r;
+		return 0;
+	}
+	snprintf(today, sizeof(today), "%04d-%02d-%02dT%02d:%02d", y, mo, d, h,
+	    mi);
+	x->pre.llm = calloc(1, sizeof(*x->pre.llm));
+	if (x->pre.llm == NULL)
+		return -ENOMEM;
+	/* a long message is a list or a plan: the drafting temperature */
+	r = llm_read(l,
+	    strlen(text) > 160 ? LLM_PURPOSE_DRAFT : LLM_PURPOSE_INTENT, text,
+	    today, x->tz, x->pre.llm, &usage, err, sizeof(err));
+	x->pre.llm_err = r;
+	x->pre.llm_prompt_tokens = usage.prompt_tokens;
+	x->pre.llm_completion_tokens = usage.completion_tokens;
+	x->pre.llm_cost_micros = llm_cost_micros(&usage,
+	    cfg_int(x->env->cfg, "llm_price_input"),
+	    cfg_int(x->env->cfg, "llm_price_output"));
+	if (r < 0) {
+		free(x->pre.llm);
+		x->pre.llm = NULL;
+	}
+	return 0;
+}
+
+/* Usage row and audit row for what prepare did. */
+static int
+account(struct wf_ctx *x, bool used)
+{
+	struct store_llm_usage u = {.user_id = x->u->user_id,
+	    .purpose = "intent",
+	    .outcome = x->pre.llm_err == 0 ? "ok"
+	                                   : fallback_reason(x->pre.llm_err),
+	    .prompt_tokens = x->pre.llm_prompt_tokens,
+	    .completion_tokens = x->pre.llm_completion_tokens,
+	    .cost_micros = x->pre.llm_cost_micros};
+	struct json_object *o;
+	int r = 0;
+
+	/* a request refused by our own limit reached no LLM: not counted */
+	if (x->pre.llm_err != OVER_LIMIT)
+		r = store_llm_usage_add(x->q, &u);
+	if (r < 0)
+		return r;
+	o = json_object_new_object();
+	if (o == NULL)
+		return -ENOMEM;
+	json_object_object_add(o, "why", json_object_new_string(x->pre.llm_why));
+	if (used) {
+		json_object_object_add(o, "kind",
+		    json_object_new_string(llm_kind_name(x->pre.llm->kind)));
+	} else {
+		json_object_object_add(o, "reason",
+		    json_object_new_string(u.outcome));
+	}
+	json_object_object_add(
+	    o, "prompt_tokens", json_object_new_int64(u.prompt_tokens));
+	json_object_object_add(
+	    o, "completion_tokens", json_object_new_int64(u.completion_tokens));
+	json_object_object_add(
+	    o, "cost_micros", json_object_new_int64(u.cost_micros));
+	r = wf_audit(x, used ? "llm_used" : "llm_fallback", "user",
+	    x->u->user_id, x->u->user_id, x->u->chat_id,
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return r;
+}
+
+static void
+set_str(struct json_object *j, const char *key, const char *v)
+{
+	if (v != NULL && v[0] != '\0')
+		json_object_object_add(j, key, json_object_new_string(v));
+}
+
+static const char *
+jstr(struct json_object *j, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(j, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return "";
+	return json_object_get_string(v);
+}
+
+/*
+ * Put the reading's date and time in j under the keys date_key/time_key,
+ * unless the parser read a date in the words itself (then the parser's
+ * stands and a disagreement goes into the reasoning).
+ */
+static void
+merge_when(struct json_object *j, const struct llm_reading *rd,
+    const char *date_key, const char *time_key)
+{
+	const char *pd = jstr(j, date_key), *pt = jstr(j, time_key);
+	char note[256];
+
+	if (pd[0] != '\0') {
+		if (rd->date[0] != '\0' &&
+		    (strcmp(pd, rd->date) != 0 ||
+		        (rd->time[0] && pt[0] && strcmp(pt, rd->time) != 0))) {
+			snprintf(note, sizeof(note),
+			    "%s%sThe AI read %s %s; I kept %s %s from your "
+			    "words.",
+			    jstr(j, "reasoning"), jstr(j, "reasoning")[0] ? " " : "",
+			    rd->date, rd->time, pd, pt);
+			json_object_object_add(
+			    j, "reasoning", json_object_new_string(note));
+		}
+		return;
+	}
+	if (rd->date[0] == '\0')
+		return;
+	set_str(j, date_key, rd->date);
+	if (rd->time[0] != '\0')
+		set_str(j, time_key, rd->time);
+	snprintf(note, sizeof(note), "%s%sDate from the AI: %s%s%s.",
+	    jstr(j, "reasoning"), jstr(j, "reasoning")[0] ? " " : "", rd->date,
+	    rd->time[0] ? " " : "", rd->time);
+	json_object_object_add(j, "reasoning", json_object_new_string(note));
+}
+
+/* A task draft from the reading on top of the rules' draft (or none). */
+static struct json_object *
+task_from(struct json_object *rules, const struct llm_reading *rd,
+    const char *text)
+{
+	struct json_object *j = rules != NULL ? json_object_get(rules)
+	                                      : json_object_new_object();
+	struct json_object *subs;
+	int i;
+
+	if (j == NULL)
+		return NULL;
+	json_object_object_add(j, "title", json_object_new_string(rd->title));
+	set_str(j, "notes", rd->notes);
+	if (rd->priority > 0)
+		json_object_object_add(
+		    j, "priority", json_object_new_int(rd->priority));
+	if (rd->nsubtasks > 0) {
+		subs = json_object_new_array();
+		for (i = 0; subs != NULL && i < rd->nsubtasks; i++)
+			json_object_array_add(
+			    subs, json_object_new_string(rd->subtasks[i]));
+		json_object_object_add(j, "subtasks", subs);
+	}
+	if (jstr(j, "source")[0] == '\0')
+		set_str(j, "source", text);
+	merge_when(j, rd, "due_date", "due_time");
+	if (rd->end_time[0] != '\0' && jstr(j, "due_time")[0] != '\0' &&
+	    jstr(j, "due_end_time")[0] == '\0')
+		set_str(j, "due_end_time", rd->end_time);
+	return j;
+}
+
+/* An event draft: the rules' one (when they found a date) with the
+ * reading's title and place, else built from the reading. */
+static int
+event_from(struct wf_ctx *x, const struct llm_reading *rd, const char *text,
+    struct json_object **ret)
+{
+	struct json_object *j = NULL;
+	char question[256], line[512];
+	struct nlp_ref ref;
+	int64_t dur = cfg_int(x->env->cfg, "event_duration");
+	int r;
+
+	wf_nlp_ref(x, &ref);
+	r = draft_event_from_text(text, &ref, dur, &j, question,
+	    sizeof(question));
+	if (r < 0)
+		return r;
+	if (j == NULL && rd->date[0] != '\0') {
+		/* the rules found no date: the AI's, through the parser */
+		snprintf(line, sizeof(line), "%s %s %s", rd->title, rd->date,
+		    rd->time);
+		r = draft_event_from_text(line, &ref,
+		    rd->duration_min > 0 ? rd->duration_min * 60000LL : dur, &j,
+		    question, sizeof(question));
+		if (r < 0)
+			return r;
+		if (j != NULL)
+			json_object_object_add(j, "reasoning",
+			    json_object_new_string("Date from the AI."));
+	}
+	if (j == NULL)
+		return 0;
+	json_object_object_add(j, "title", json_object_new_string(rd->title));
+	set_str(j, "location", rd->location);
+	set_str(j, "description", rd->notes);
+	json_object_object_add(j, "source", json_object_new_string(text));
+	*ret = j;
+	return 0;
+}
+
+int
+wf_llm_draft(struct wf_ctx *x, const char *text)
+{
+	const struct llm_reading *rd = x->pre.llm;
+	struct json_object *rules = NULL, *j = NULL;
+	char question[256] = "", *esc;
+	struct nlp_ref ref;
+	int r;
+
+	if (!x->pre.llm_tried)
+		return 0;
+	r = account(x, rd != NULL);
+	if (r < 0 || rd == NULL)
+		return r; /* the rules draft, as without an LLM */
+	switch (rd->kind) {
+	case LLM_UNCLEAR:
+		esc = html_escape(rd->question);
+		if (esc == NULL)
+			return -ENOMEM;
+		r = wf_send(x, x->u->chat_id, esc, NULL, x->u->message_id, NULL);
+		free(esc);
+		wf_result(x, "question", 0);
+		return r < 0 ? r : 1;
+	case LLM_EVENT:
+		r = event_from(x, rd, text, &j);
+		if (r < 0 || j == NULL)
+			return r; /* no date anywhere: the rules ask */
+		r = wf_draft_store_show(x, "event", j, NULL);
+		json_object_put(j);
+		return r < 0 ? r : 1;
+	case LLM_TASK:
+		wf_nlp_ref(x, &ref);
+		r = draft_task_from_text(
+		    text, &ref, &rules, question, sizeof(question));
+		if (r < 0)
+			return r;
+		j = task_from(rules, rd, text);
+		json_object_put(rules);
+		if (j == NULL)
+			return -ENOMEM;
+		r = wf_draft_store_show(x, "task", j, NULL);
+		json_object_put(j);
+		return r < 0 ? r : 1;
+	default:
+		return 0; /* list, help, chat: the rules' reply */
+	}
+}
