@@ -475,6 +475,7 @@ chat_free(struct chat *ch)
 {
 	for (size_t i = 0; i < CHAT_SHOWN_MAX; i++)
 		free(ch->shown[i].text);
+	wf_env_close(&ch->env);
 	queue_close(ch->env.q);
 	free(ch);
 }

@@ -295,6 +295,7 @@ worker_main(void *arg)
 		    (!stopping && queue_wait(env.q, -1) < 0 && !stopping))
 			nanosleep(&pause, NULL);
 	}
+	wf_env_close(&env);
 	queue_close(env.q);
 	return 0;
 }

@@ -69,6 +69,7 @@ static void
 wfx_close(struct wfx *w)
 {
 	sqlite3_close(w->h);
+	wf_env_close(&w->env);
 	cfg_free(w->cfg);
 	tu_fx_close(&w->f);
 }
