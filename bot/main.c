@@ -29,6 +29,8 @@ static const struct cli_cmd commands[] = {
 	{ "migrate", cli_migrate,
 	    "apply schema migrations and print the schema version" },
 	{ "parse", cli_parse, "show what the date parser finds in text" },
+	{ "extract-event", cli_extract_event,
+	    "show the events of a web page or an .ics file" },
 	{ "config", cli_config, "check and print the configuration" },
 	{ "google", cli_google,
 	    "connect a person's Google account (operators)" },
@@ -45,7 +47,7 @@ usage(FILE *out)
 	    "usage: draftbot [--config FILE] [--SETTING VALUE]... COMMAND "
 	    "[ARGS]\n\ncommands:\n");
 	for (const struct cli_cmd *c = commands; c->name != NULL; c++)
-		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+		fprintf(out, "  %-13s %s\n", c->name, c->summary);
 	fprintf(out,
 	    "\nEvery setting can be given as --NAME VALUE before the command,\n"
 	    "as DRAFTBOT_NAME in the environment or as 'name = value' in the\n"

@@ -284,8 +284,11 @@ confirm(struct wf_ctx *x, struct store_draft *d)
 		goto out;
 	}
 	r = to_google(x, d);
-	if (r != 0)
-		goto out; /* queued for Google, or an error */
+	if (r != 0) {
+		/* queued for Google (1: done here), or an error */
+		r = r < 0 ? r : 0;
+		goto out;
+	}
 	r = add_tasks(x, d, j, &task_id, &nsub);
 	if (r < 0)
 		goto out;

@@ -20,6 +20,7 @@
 
 #include "common/timeutil.h"
 #include "workflows/draft.h"
+#include "workflows/draft_event.h"
 
 #define CARD_MAX 4000 /* bytes of card text; Telegram allows 4096 chars */
 #define TITLE_BUDGET 512
@@ -210,10 +211,11 @@ small_num(const char *s, int max)
 /*
  * rr in words ("every 2 weeks on Mon, Thu", "every month on day 1",
  * "every year on 3 Mar", "every weekday") into out; false when rr says
- * more than these forms can (the caller shows it as it is).
+ * more than these forms can (the caller shows it as it is).  Event cards
+ * use it too (draft_event.h).
  */
-static bool
-rrule_words(const char *rr, char *out, size_t len)
+bool
+draft_rrule_words(const char *rr, char *out, size_t len)
 {
 	static const char *const units[][2] = {{"DAILY", "day"},
 	    {"WEEKLY", "week"}, {"MONTHLY", "month"}, {"YEARLY", "year"}};
@@ -298,7 +300,7 @@ put_rrule(struct card *c, const char *rr)
 	char words[160];
 
 	put(c, "\n\xf0\x9f\x94\x81 ");
-	if (rrule_words(rr, words, sizeof(words)))
+	if (draft_rrule_words(rr, words, sizeof(words)))
 		put(c, words);
 	else
 		put_esc(c, rr, RRULE_BUDGET);
@@ -461,7 +463,9 @@ draft_card(struct json_object *draft, long long draft_id, enum card_state state,
     char **ret_text, struct json_object **ret_markup)
 {
 	struct json_object *markup = NULL;
+	const char *line;
 	struct card *c;
+	bool event;
 
 	if (draft == NULL || !json_object_is_type(draft, json_type_object) ||
 	    (int)state < 0 ||
@@ -471,10 +475,19 @@ draft_card(struct json_object *draft, long long draft_id, enum card_state state,
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return -ENOMEM;
-	put_body(c, draft);
-	if (states[state].line != NULL) {
+	/* An event card has its own body and, for some states, its own
+	 * line; the buttons are the same. */
+	event = draft_is_event(draft);
+	if (event)
+		c->len = draft_event_body(draft, c->buf, sizeof(c->buf));
+	else
+		put_body(c, draft);
+	line = event ? draft_event_state_line(state) : NULL;
+	if (line == NULL)
+		line = states[state].line;
+	if (line != NULL) {
 		put(c, "\n\n");
-		put(c, states[state].line);
+		put(c, line);
 	}
 	if (states[state].nbuttons > 0) {
 		markup = keyboard(draft_id, states[state].texts,

@@ -389,5 +389,10 @@ wf_effect(struct wf_ctx *x)
 	else
 		r = -EINVAL;
 	store_draft_free(d);
+	/* The executor retries only wf_retryable() codes: a 5xx
+	 * (-EREMOTEIO) or a refused connection from Google is worth a retry
+	 * too, not a dead command and a draft left confirmed. */
+	if (r < 0 && gapi_retryable(r) && !wf_retryable(r))
+		r = -EAGAIN;
 	return r;
 }

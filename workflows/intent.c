@@ -16,7 +16,7 @@
 
 #define COMMANDS_HELP                                                          \
 	"/task … — draft a task\n"                                         \
-	"/event … — draft a calendar event, from words or a link\n"       \
+	"/event … — draft a calendar event, from words or a link\n"        \
 	"/tasks — your open tasks\n"                                         \
 	"/tz Area/City — your time zone\n"                                   \
 	"/cancel — drop the draft you are working on\n"                      \

@@ -13,7 +13,10 @@
  *    Monday, as chrono), last friday, friday after next, 2 fridays from
  *    now, friday of next week, the first monday of march, next/last
  *    weekday (a working day).  A weekday alone is the nearest one (chrono)
- *    or the next one to come (forward_date, ahead).
+ *    or the next one to come (forward_date, ahead).  Mon, wed, sat and
+ *    sun, which are also words, are days after on/this/next… or before a
+ *    time of day or a part of it ("sat 7pm", "wed 11:00", "sun morning"),
+ *    not after "the", "my", "I"… ("in the sun at 5pm").
  *  - Relative: in 3 days, in 2 hours, in half an hour, in a quarter of an
  *    hour, 3 weeks from now, 2 days later, 3 days ago, within 2 weeks,
  *    next 2 weeks, +15 minutes, a day after tomorrow, 2 months before 02/02,

@@ -326,6 +326,40 @@ weekend(struct ctx *c, size_t i, struct res *r)
 	return true;
 }
 
+/*
+ * "sat 7pm", "wed 11:00", "sun at 10", "sat morning": a weekday that is
+ * also an English word (mon, wed, sat, sun) is the day when a time of day
+ * (not a bare number) or a part of the day follows it.
+ */
+static bool
+weak_day_follows(struct ctx *c, size_t i, size_t e)
+{
+	static const char *const parts[] = {
+	    "morning", "afternoon", "evening", "night", NULL};
+	/* "in the sun at 5pm", "I sat at 5pm": the word, not the day */
+	static const char *const before[] = {"the", "a", "an", "my", "your",
+	    "his", "her", "our", "their", "i", "you", "he", "she", "we", "they",
+	    "it", NULL};
+	struct comps t;
+	unsigned flags;
+	size_t j = lx_sp(c->s, e), k, ws = i;
+
+	while (ws > 0 && lx_blank(c->s[ws - 1]))
+		ws--;
+	k = ws;
+	while (ws > 0 && lx_alnum((unsigned char)c->s[ws - 1]))
+		ws--;
+	if (ws < k && lx_words(c->s, ws, before, &k) >= 0 &&
+	    lx_sp(c->s, k) == i)
+		return false;
+	if (j == e)
+		return false;
+	if (lx_words(c->s, j, parts, &k) >= 0)
+		return true;
+	return nlp_time_at(c, j, false, &t, &flags, &k) &&
+	    (flags & F_DEAD) == 0;
+}
+
 bool
 scan_weekday(struct ctx *c, size_t i, struct res *r)
 {
@@ -374,7 +408,7 @@ scan_weekday(struct ctx *c, size_t i, struct res *r)
 		}
 	}
 	wd = lx_weekday(s, j, &e, &weak);
-	if (wd < 0 || (weak && mod < 0))
+	if (wd < 0 || (weak && mod < 0 && !weak_day_follows(c, j, e)))
 		return false;
 	e = possessive(s, e);
 	switch (mod) {

@@ -242,8 +242,13 @@ wf_oauth_exchange(struct wf_ctx *x)
 		goto out; /* Google's settings went away: retried, then dead */
 	r = gapi_exchange_code(
 	    g, code, st.verifier, st.redirect_uri, x->now, &t, &gerr);
-	if (r < 0 && gapi_retryable(r))
-		goto out; /* the effect stays intent: a retry trades again */
+	if (r < 0 && gapi_retryable(r)) {
+		/* the effect stays intent: a retry trades again (as a code
+		 * the executor retries: a 5xx is -EREMOTEIO) */
+		if (!wf_retryable(r))
+			r = -EAGAIN;
+		goto out;
+	}
 	if (r == 0 && t.refresh_token[0] == '\0')
 		r = -EKEYREJECTED; /* useless without offline access */
 	r = finish(x, &st, key, r, &t, &gerr);

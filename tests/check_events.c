@@ -1,0 +1,811 @@
+/*
+ * The HTML event extractor (events/event.h): each form of markup on a
+ * small page of its own — JSON-LD (arrays, @graph, nesting, @type arrays,
+ * sloppy scripts), microdata, RDFa, h-event, hCalendar with the value
+ * class pattern, OpenGraph meta, a <time> beside the heading, the text
+ * fallback, pages that describe something else — then date and URL
+ * normalisation, charsets, the order of events, the JSON form; and the
+ * hostile input of events_hostile.c.  Pages are handed over without a
+ * terminating NUL (events_fixture.c).
+ */
+#include <check.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "events/event.h"
+#include "tests/events_fixture.h"
+#include "tests/testutil.h"
+
+#define NOW_2026 1767225600000LL /* 2026-01-01T00:00:00Z */
+
+START_TEST(jsonld_fields)
+{
+	struct ev_opts o = {.base_url = "https://example.com/shows/list.html"};
+	struct ev_list *l = evt_jsonld(
+	    "{\"@context\": \"https://schema.org\", \"@type\": \"MusicEvent\","
+	    " \"name\": \"  Tove   Styrke \", "
+	    "\"startDate\": \"2017-06-12T20:00:00+0100\","
+	    " \"endDate\": \"2017-06-12T23:00:00+0100\","
+	    " \"url\": \"../concerts/1?a=1&b=2\","
+	    " \"description\": \"Live &amp; loud<br>all night\","
+	    " \"eventStatus\": \"https://schema.org/EventCancelled\","
+	    " \"location\": {\"@type\": \"Place\", \"name\": \"Hoxton Bar\","
+	    "  \"address\": {\"@type\": \"PostalAddress\","
+	    "   \"streetAddress\": \"2-4 Hoxton Square\","
+	    "   \"addressLocality\": \"London\", \"postalCode\": \"N1 6NU\","
+	    "   \"addressCountry\": {\"@type\": \"Country\", \"name\": "
+	    "\"UK\"}}}}",
+	    &o);
+	const struct ev_event *e = &l->ev[0];
+
+	ck_assert_uint_eq(l->n, 1);
+	ck_assert_str_eq(e->name, "Tove Styrke");
+	ck_assert_str_eq(e->start, "2017-06-12T20:00:00+01:00");
+	ck_assert_str_eq(e->start_raw, "2017-06-12T20:00:00+0100");
+	ck_assert_str_eq(e->end, "2017-06-12T23:00:00+01:00");
+	ck_assert_int_eq(e->tz_kind, EV_TZ_OFFSET);
+	ck_assert_str_eq(e->timezone, "+01:00");
+	ck_assert(!e->all_day);
+	ck_assert_str_eq(e->url, "https://example.com/concerts/1?a=1&b=2");
+	ck_assert_str_eq(e->description, "Live & loud all night");
+	ck_assert_str_eq(e->status, "cancelled");
+	ck_assert_str_eq(
+	    e->location, "Hoxton Bar, 2-4 Hoxton Square, London, N1 6NU, UK");
+	ck_assert_int_eq(e->source, EV_SRC_JSONLD);
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(jsonld_array_and_graph)
+{
+	struct ev_list *l = evt_jsonld(
+	    "[{\"@type\": \"Organization\", \"name\": \"Org\"},"
+	    " {\"@type\": \"Event\", \"name\": \"A\", \"startDate\": "
+	    "\"2026-05-01\"},"
+	    " {\"@context\": \"https://schema.org\", \"@graph\": ["
+	    "   {\"@type\": \"WebPage\", \"name\": \"page\"},"
+	    "   {\"@type\": \"Festival\", \"name\": \"B\"},"
+	    "   {\"@type\": \"Place\", \"name\": \"P\"}]}]",
+	    &evt_no_opts);
+
+	ck_assert_uint_eq(l->n, 2);
+	ck_assert_uint_eq(l->total, 2);
+	ck_assert_str_eq(l->ev[0].name, "A");
+	ck_assert_str_eq(l->ev[0].start, "2026-05-01");
+	ck_assert(l->ev[0].all_day);
+	ck_assert_int_eq(l->ev[0].tz_kind, EV_TZ_DATE);
+	ck_assert_str_eq(l->ev[0].timezone, "date-only");
+	ck_assert_str_eq(l->ev[1].name, "B");
+	ck_assert_str_eq(l->ev[1].start, "");
+	ck_assert_int_eq(l->ev[1].tz_kind, EV_TZ_NONE);
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(jsonld_nested)
+{
+	struct ev_list *l = evt_jsonld(
+	    "{\"@type\": \"MusicGroup\", \"name\": \"Band\","
+	    " \"event\": [{\"@type\": \"Event\", \"name\": \"Gig 1\","
+	    "   \"startDate\": \"2026-03-01T20:00\", \"location\": \"Memphis\","
+	    "   \"subEvent\": {\"@type\": \"SportsEvent\", \"name\": \"Sub\"}},"
+	    "  {\"@type\": \"Event\", \"name\": \"Gig 2\"}],"
+	    " \"subjectOf\": {\"@type\": \"ItemList\", \"itemListElement\": ["
+	    "   {\"@type\": \"ListItem\", \"item\": {\"@type\": "
+	    "\"ScreeningEvent\", \"name\": \"Film\"}}]}}",
+	    &evt_no_opts);
+
+	ck_assert_uint_eq(l->n, 4);
+	ck_assert_str_eq(l->ev[0].name, "Gig 1");
+	ck_assert_str_eq(l->ev[0].location, "Memphis");
+	ck_assert_str_eq(l->ev[0].start, "2026-03-01T20:00");
+	ck_assert_int_eq(l->ev[0].tz_kind, EV_TZ_FLOATING);
+	ck_assert_str_eq(l->ev[0].timezone, "floating");
+	ck_assert_str_eq(l->ev[1].name, "Sub");
+	ck_assert_str_eq(l->ev[2].name, "Gig 2");
+	ck_assert_str_eq(l->ev[3].name, "Film");
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(jsonld_type_forms)
+{
+	struct ev_list *l = evt_jsonld(
+	    "[{\"@type\": [\"Thing\", \"schema:TheaterEvent\"], \"name\": "
+	    "\"A\"},"
+	    " {\"type\": \"http://schema.org/Hackathon\", \"name\": \"B\"},"
+	    " {\"@type\": \"EventReservation\", \"reservationFor\":"
+	    "  {\"@type\": \"Event\", \"name\": \"C\"}},"
+	    " {\"@type\": \"Event\", \"name\": {\"@value\": \"D\", "
+	    "\"@language\": \"en\"}}]",
+	    &evt_no_opts);
+
+	ck_assert_uint_eq(l->n, 4);
+	ck_assert_str_eq(l->ev[0].name, "A");
+	ck_assert_str_eq(l->ev[1].name, "B");
+	ck_assert_str_eq(l->ev[2].name, "C");
+	ck_assert_str_eq(l->ev[3].name, "D");
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(jsonld_sloppy)
+{
+	static const char page[] =
+	    "<html><head>"
+	    "<script type=\"application/ld+json\">{\"@type\": \"Event\", "
+	    "\"name\": broken</script>"
+	    "<script type=\"application/ld+json\">\n<!--\n{\"@type\": "
+	    "\"Event\","
+	    " \"name\": \"Commented\",}\n-->\n</script>"
+	    "<script type=\"APPLICATION/LD+JSON; charset=utf-8\">//<![CDATA[\n"
+	    "{\"@type\": \"Event\", \"name\": \"CDATA\"}\n//]]></script>"
+	    "<script type=\"application/ld+json\">{&quot;@type&quot;: "
+	    "&quot;Event&quot;, &quot;name&quot;: &quot;Encoded&quot;}"
+	    "</script>"
+	    "<script type=\"application/ld+json\">{\"@type\": \"Event\", "
+	    "\"name\": \"One\"}\n{\"@type\": \"Event\", \"name\": \"Two\"};"
+	    "</script>"
+	    "<script type=\"application/ld+json\">[{\"@type\": \"Event\", "
+	    "\"name\": \"Six\"}] // a comment</script>"
+	    "<script>{\"@type\": \"Event\", \"name\": \"not ld\"}</script>"
+	    "</head><body></body></html>";
+	struct ev_list *l = evt_extract(page, &evt_no_opts);
+
+	ck_assert_uint_eq(l->n, 6);
+	ck_assert_uint_eq(l->total, 6);
+	ck_assert_str_eq(l->ev[5].name, "Six");
+	ck_assert_str_eq(l->ev[0].name, "Commented");
+	ck_assert_str_eq(l->ev[1].name, "CDATA");
+	ck_assert_str_eq(l->ev[2].name, "Encoded");
+	ck_assert_str_eq(l->ev[3].name, "One");
+	ck_assert_str_eq(l->ev[4].name, "Two");
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(jsonld_location_forms)
+{
+	struct ev_list *l = evt_jsonld(
+	    "{\"@graph\": ["
+	    " {\"@type\": \"Event\", \"name\": \"A\", \"location\": ["
+	    "  {\"@type\": \"VirtualLocation\", \"url\": \"https://x.test/\"},"
+	    "  {\"@type\": \"Place\", \"name\": \"Hall\", \"address\": "
+	    "\"1 Main St\"}]},"
+	    " {\"@type\": \"Event\", \"name\": \"B\", \"location\": {\"@id\": "
+	    "\"#venue\"}},"
+	    " {\"@type\": \"Place\", \"@id\": \"#venue\", \"name\": \"Venue\","
+	    "  \"address\": {\"addressLocality\": \"Austin\", "
+	    "\"addressRegion\": \"US\"}},"
+	    " {\"@type\": \"Event\", \"name\": \"C\", \"location\": "
+	    "{\"@type\": \"VirtualLocation\", \"url\": \"https://x.test/\"}}]}",
+	    &evt_no_opts);
+
+	ck_assert_uint_eq(l->n, 3);
+	ck_assert_str_eq(l->ev[0].location, "Hall, 1 Main St");
+	/* "US" is kept although "Austin" contains the letters */
+	ck_assert_str_eq(l->ev[1].location, "Venue, Austin, US");
+	ck_assert_str_eq(l->ev[2].location, "https://x.test/");
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(jsonld_duration)
+{
+	struct ev_list *l = evt_jsonld(
+	    "[{\"@type\": \"Event\", \"name\": \"A\", \"startDate\": "
+	    "\"2026-12-31T23:30-05:00\", \"duration\": \"PT1H45M\"},"
+	    " {\"@type\": \"Event\", \"name\": \"B\", \"startDate\": "
+	    "\"2026-02-27\", \"duration\": \"P3D\"},"
+	    " {\"@type\": \"Event\", \"name\": \"C\", \"startDate\": "
+	    "\"2026-02-27T10:00\", \"endDate\": \"2026-02-27T11:00\", "
+	    "\"duration\": \"PT5H\"},"
+	    " {\"@type\": \"Event\", \"name\": \"D\", \"startDate\": "
+	    "\"2026-02-27T10:00\", \"duration\": \"PT\"}]",
+	    &evt_no_opts);
+
+	ck_assert_uint_eq(l->n, 4);
+	ck_assert_str_eq(l->ev[0].end, "2027-01-01T01:15-05:00");
+	ck_assert_str_eq(l->ev[1].end, "2026-03-02");
+	ck_assert_str_eq(l->ev[2].end, "2026-02-27T11:00");
+	ck_assert_str_eq(l->ev[3].end, "");
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(microdata_nested)
+{
+	static const char page[] =
+	    "<html><body>"
+	    "<div itemscope itemtype=\"http://schema.org/Event\" "
+	    "itemref=\"more\">"
+	    " <a itemprop=\"url\" href=\"/e/1\"><span itemprop=\"name\">"
+	    "  Typhoon   &amp; Friends</span></a>"
+	    " <time itemprop=\"startDate\" datetime=\"2013-09-14T21:30\">"
+	    "Sat Sep 14</time>"
+	    " <div itemprop=\"location\" itemscope "
+	    "itemtype=\"http://schema.org/Place\">"
+	    "  <span itemprop=\"name\">The Hi-Dive</span>"
+	    "  <div itemprop=\"address\" itemscope "
+	    "itemtype=\"http://schema.org/PostalAddress\">"
+	    "   <span itemprop=\"streetAddress\">7 S. Broadway</span>"
+	    "   <span itemprop=\"addressLocality\">Denver</span></div></div>"
+	    " <div itemprop=\"performer\" itemscope "
+	    "itemtype=\"http://schema.org/Person\">"
+	    "  <span itemprop=\"name\">Not the name</span></div>"
+	    " <div itemprop=\"subEvent\" itemscope "
+	    "itemtype=\"https://schema.org/Event\">"
+	    "  <span itemprop=\"name\">Inner</span></div>"
+	    "</div>"
+	    "<p id=\"more\"><meta itemprop=\"endDate\" "
+	    "content=\"2013-09-14T23:00\">"
+	    "<link itemprop=\"eventStatus\" "
+	    "href=\"https://schema.org/EventPostponed\"></p>"
+	    "</body></html>";
+	struct ev_opts o = {.base_url = "http://example.com/a/b"};
+	struct ev_list *l = evt_extract(page, &o);
+	const struct ev_event *e = &l->ev[0];
+
+	ck_assert_uint_eq(l->n, 2);
+	ck_assert_str_eq(e->name, "Typhoon & Friends");
+	ck_assert_str_eq(e->start, "2013-09-14T21:30");
+	ck_assert_str_eq(e->end, "2013-09-14T23:00");
+	ck_assert_str_eq(e->url, "http://example.com/e/1");
+	ck_assert_str_eq(e->location, "The Hi-Dive, 7 S. Broadway, Denver");
+	ck_assert_str_eq(e->status, "postponed");
+	ck_assert_int_eq(e->source, EV_SRC_MICRODATA);
+	ck_assert_str_eq(l->ev[1].name, "Inner");
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(rdfa_event)
+{
+	static const char page[] =
+	    "<html><body vocab=\"https://schema.org/\">"
+	    "<div typeof=\"Restaurant\"><span property=\"name\">Food</span>"
+	    "</div>"
+	    "<div typeof=\"TheaterEvent\">"
+	    " <h1 property=\"name\">Julius Caesar</h1>"
+	    " <span property=\"startDate\" content=\"2014-10-01T19:30\">"
+	    "Wed 1 Oct</span>"
+	    " <div property=\"location\" typeof=\"PerformingArtsTheater\">"
+	    "  <meta property=\"name\" content=\"The Globe\">"
+	    "  <meta property=\"address\" content=\"London, UK\"></div>"
+	    "</div>"
+	    "<div prefix=\"schema: http://schema.org/\" "
+	    "typeof=\"schema:Event\">"
+	    " <span property=\"schema:name\">Prefixed</span>"
+	    " <time property=\"schema:startDate\" "
+	    "datetime=\"2020-01-02\">2 Jan</time></div>"
+	    "</body></html>";
+	struct ev_list *l = evt_extract(page, &evt_no_opts);
+
+	ck_assert_uint_eq(l->n, 2);
+	ck_assert_str_eq(l->ev[0].name, "Julius Caesar");
+	ck_assert_str_eq(l->ev[0].start, "2014-10-01T19:30");
+	ck_assert_str_eq(l->ev[0].location, "The Globe, London, UK");
+	ck_assert_int_eq(l->ev[0].source, EV_SRC_RDFA);
+	ck_assert_str_eq(l->ev[1].name, "Prefixed");
+	ck_assert_str_eq(l->ev[1].start, "2020-01-02");
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(h_event)
+{
+	static const char page[] =
+	    "<div class=\"h-event\">"
+	    " <a class=\"p-name u-url\" href=\"http://indiewebcamp.com/2012\">"
+	    "  IndieWebCamp 2012</a>"
+	    " from <time class=\"dt-start\">2012-06-30</time>"
+	    " to <time class=\"dt-end\">2012-07-01</time> at"
+	    " <span class=\"p-location h-card\">"
+	    "  <a class=\"p-name p-org u-url\" href=\"http://geoloqi.com/\">"
+	    "Geoloqi</a>,"
+	    "  <span class=\"p-locality\">Portland</span>,"
+	    "  <abbr class=\"p-region\" title=\"Oregon\">OR</abbr></span>"
+	    " <p class=\"p-description\">Bring a laptop.</p>"
+	    "</div>"
+	    "<a class=\"h-event\" href=\"/2013\">IndieWebCamp 2013</a>";
+	struct ev_opts o = {.base_url = "http://indiewebcamp.com/"};
+	struct ev_list *l = evt_extract(page, &o);
+
+	ck_assert_uint_eq(l->n, 2);
+	ck_assert_str_eq(l->ev[0].name, "IndieWebCamp 2012");
+	ck_assert_str_eq(l->ev[0].start, "2012-06-30");
+	ck_assert_str_eq(l->ev[0].end, "2012-07-01");
+	ck_assert_str_eq(l->ev[0].url, "http://indiewebcamp.com/2012");
+	ck_assert_str_eq(l->ev[0].location, "Geoloqi, Portland, Oregon");
+	ck_assert_str_eq(l->ev[0].description, "Bring a laptop.");
+	ck_assert_int_eq(l->ev[0].source, EV_SRC_MICROFORMAT);
+	/* the implied name and url of a bare link */
+	ck_assert_str_eq(l->ev[1].name, "IndieWebCamp 2013");
+	ck_assert_str_eq(l->ev[1].url, "http://indiewebcamp.com/2013");
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(hcalendar_value_class)
+{
+	static const char page[] =
+	    "<div class=\"vevent\">"
+	    " <span class=\"summary\">The 4th Microformat party</span> on"
+	    " <span class=\"dtstart\">"
+	    "  <abbr class=\"value\" title=\"2009-06-26\">26 July</abbr>, from"
+	    "  <span class=\"value\">7:30pm</span>"
+	    "  <span class=\"value\">-06:00</span></span> to"
+	    " <span class=\"dtend\"><span class=\"value\">10 p.m.</span></span>"
+	    " <span class=\"location\">Some Bar</span>"
+	    "</div>"
+	    "<div class=\"vevent\"><abbr class=\"dtstart\" "
+	    "title=\"2010-01-02T10:00:00Z\">Jan 2</abbr>"
+	    "<span class=\"summary\">Second</span></div>";
+	struct ev_list *l = evt_extract(page, &evt_no_opts);
+
+	ck_assert_uint_eq(l->n, 2);
+	ck_assert_str_eq(l->ev[0].name, "The 4th Microformat party");
+	ck_assert_str_eq(l->ev[0].start, "2009-06-26T19:30-06:00");
+	ck_assert_str_eq(l->ev[0].end, "2009-06-26T22:00");
+	ck_assert_str_eq(l->ev[0].location, "Some Bar");
+	ck_assert_str_eq(l->ev[1].name, "Second");
+	ck_assert_str_eq(l->ev[1].start, "2010-01-02T10:00:00Z");
+	ck_assert_str_eq(l->ev[1].timezone, "Z");
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(opengraph)
+{
+	static const char page[] =
+	    "<html><head><title>Site | Launch party</title>"
+	    "<meta property=\"og:title\" content=\"Launch party\">"
+	    "<meta property=\"og:url\" content=\"/events/launch\">"
+	    "<meta property=\"og:type\" content=\"event\">"
+	    "<meta property=\"event:start_time\" "
+	    "content=\"2026-04-01T18:00:00-0700\">"
+	    "<meta property=\"event:location\" content=\"HQ\">"
+	    "</head><body><h1>Launch</h1></body></html>";
+	struct ev_opts o = {.base_url = "https://corp.test/x"};
+	struct ev_list *l = evt_extract(page, &o);
+
+	ck_assert_uint_eq(l->n, 1);
+	ck_assert_str_eq(l->ev[0].name, "Launch party");
+	ck_assert_str_eq(l->ev[0].start, "2026-04-01T18:00:00-07:00");
+	ck_assert_str_eq(l->ev[0].url, "https://corp.test/events/launch");
+	ck_assert_str_eq(l->ev[0].location, "HQ");
+	ck_assert_int_eq(l->ev[0].source, EV_SRC_META);
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(og_url_merged)
+{
+	static const char page[] =
+	    "<html><head><meta property=\"og:title\" content=\"Gig\">"
+	    "<meta property=\"og:url\" content=\"https://x.test/gig\">"
+	    "<script type=\"application/ld+json\">{\"@type\": \"Event\", "
+	    "\"name\": \"Gig\"}</script>"
+	    "<script type=\"application/ld+json\">{\"@type\": \"Event\", "
+	    "\"name\": \"Gig\"}</script></head></html>";
+	struct ev_list *l = evt_extract(page, &evt_no_opts);
+
+	/* the same event twice is one event */
+	ck_assert_uint_eq(l->n, 1);
+	ck_assert_uint_eq(l->total, 1);
+	ck_assert_str_eq(l->ev[0].url, "https://x.test/gig");
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(time_near_title)
+{
+	static const char event_page[] =
+	    "<html><head><title>Venue</title></head><body>"
+	    "<section><h1>Quiz night</h1>"
+	    "<p>Doors at <time datetime=\"2026-02-12T19:00\">7pm</time></p>"
+	    "</section></body></html>";
+	static const char blog_page[] =
+	    "<html><head><title>Blog</title></head><body>"
+	    "<article><h1>My post</h1>"
+	    "<time class=\"entry-published\" datetime=\"2026-02-12T19:00\">"
+	    "Feb 12</time><p>Words.</p></article></body></html>";
+	struct ev_list *l = evt_extract(event_page, &evt_no_opts);
+
+	ck_assert_uint_eq(l->n, 1);
+	ck_assert_str_eq(l->ev[0].name, "Quiz night");
+	ck_assert_str_eq(l->ev[0].start, "2026-02-12T19:00");
+	ck_assert_int_eq(l->ev[0].source, EV_SRC_META);
+	ev_list_free(l);
+	l = evt_extract(blog_page, &evt_no_opts);
+	ck_assert_uint_eq(l->n, 0);
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(text_fallback)
+{
+	static const char page[] =
+	    "<html><head><title>Spring concert</title>"
+	    "<style>.x { content: '1 March 2020' }</style></head>"
+	    "<body><h1>Spring concert</h1><p>Join us on Saturday, 14 March "
+	    "2026 at 7pm in the town hall.</p>"
+	    "<script>var d = '2 April 2019';</script></body></html>";
+	struct ev_opts o = {.now_ms = NOW_2026,
+	    .tz = "Europe/Berlin",
+	    .base_url = "https://town.test/concert"};
+	struct ev_list *l = evt_extract(page, &o);
+
+	ck_assert_uint_eq(l->n, 1);
+	ck_assert_str_eq(l->ev[0].name, "Spring concert");
+	ck_assert_str_eq(l->ev[0].start, "2026-03-14T19:00");
+	ck_assert_int_eq(l->ev[0].tz_kind, EV_TZ_FLOATING);
+	ck_assert_int_eq(l->ev[0].source, EV_SRC_TEXT);
+	ck_assert_str_eq(l->ev[0].url, "https://town.test/concert");
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(negative_pages)
+{
+	static const char *const pages[] = {
+	    /* no date at all */
+	    "<html><head><title>About us</title></head><body><p>We sell "
+	    "bikes. Open 9 to 5.</p></body></html>",
+	    /* a time that is not a date */
+	    "<html><head><title>example eg-0007</title></head><body>"
+	    "<p>Call 555-0100 at 10:30</p></body></html>",
+	    /* a product page with a review date in its text */
+	    "<html><body><div itemscope "
+	    "itemtype=\"https://schema.org/Product\">"
+	    "<span itemprop=\"name\">Kettle</span> reviewed April 1, 2011"
+	    "</div></body></html>",
+	    /* JSON-LD that is a recipe */
+	    "<html><head><script type=\"application/ld+json\">{\"@type\": "
+	    "\"Recipe\", \"datePublished\": \"2009-05-08\"}</script></head>"
+	    "<body>Banana bread, May 8, 2009</body></html>",
+	    /* an h-entry with its publication date */
+	    "<article class=\"h-entry\"><h1 class=\"p-name\">Post</h1>"
+	    "<time class=\"dt-published\" datetime=\"2013-06-13 12:00:00\">"
+	    "13 June 2013</time></article>",
+	    /* OpenGraph without an event time */
+	    "<html><head><meta property=\"og:title\" content=\"Shop\">"
+	    "<meta property=\"og:type\" content=\"website\"></head></html>",
+	    "",
+	};
+
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		struct ev_opts o = {.now_ms = NOW_2026};
+		struct ev_list *l = evt_extract(pages[i], &o);
+
+		ck_assert_msg(l->n == 0 && l->total == 0,
+		    "page %zu gave '%s' %s", i, l->ev[0].name, l->ev[0].start);
+		ev_list_free(l);
+	}
+}
+END_TEST
+
+static const struct {
+	const char *raw, *start, *tz;
+	enum ev_tz_kind kind;
+} dates[] = {
+    {"2016-04-21T20:00", "2016-04-21T20:00", "floating", EV_TZ_FLOATING},
+    {"2016-04-21T20:00:05", "2016-04-21T20:00:05", "floating", EV_TZ_FLOATING},
+    {"2020-07-24T16:00Z", "2020-07-24T16:00Z", "Z", EV_TZ_OFFSET},
+    {"2017-06-10T19:30:00-0400", "2017-06-10T19:30:00-04:00", "-04:00",
+        EV_TZ_OFFSET},
+    {"2017-06-10T19:30:00.123+05:30", "2017-06-10T19:30:00+05:30", "+05:30",
+        EV_TZ_OFFSET},
+    {"2017-06-10T19:30+01", "2017-06-10T19:30+01:00", "+01:00", EV_TZ_OFFSET},
+    {" 2009-06-26 19:00:00 ", "2009-06-26T19:00:00", "floating",
+        EV_TZ_FLOATING},
+    {"20160421T2000Z", "2016-04-21T20:00Z", "Z", EV_TZ_OFFSET},
+    {"2012-10-10", "2012-10-10", "date-only", EV_TZ_DATE},
+    {"2024-02-29", "2024-02-29", "date-only", EV_TZ_DATE},
+    {"2023-02-29", "", "", EV_TZ_NONE},
+    {"next tuesday", "", "", EV_TZ_NONE},
+    {"20:00", "", "", EV_TZ_NONE},
+    /* not ISO 8601: read as words, when they state a calendar date */
+    {"Sat, 14 March 2026 8pm", "2026-03-14T20:00", "floating", EV_TZ_FLOATING},
+    {"May 20, 2011", "2011-05-20", "date-only", EV_TZ_DATE},
+    {"2016-04-21T20:00 junk", "2016-04-21T20:00", "floating", EV_TZ_FLOATING},
+};
+
+START_TEST(date_forms)
+{
+	char json[512];
+	struct ev_list *l;
+	const struct ev_event *e;
+
+	snprintf(json, sizeof(json),
+	    "{\"@type\": \"Event\", \"name\": \"x\", \"startDate\": \"%s\"}",
+	    dates[_i].raw);
+	l = evt_jsonld(json, &evt_no_opts);
+	ck_assert_uint_eq(l->n, 1);
+	e = &l->ev[0];
+	ck_assert_str_eq(e->start, dates[_i].start);
+	ck_assert_str_eq(e->timezone, dates[_i].tz);
+	ck_assert_int_eq(e->tz_kind, dates[_i].kind);
+	ck_assert(e->all_day == (dates[_i].kind == EV_TZ_DATE));
+	ck_assert_ptr_nonnull(strstr(dates[_i].raw, e->start_raw));
+	ev_list_free(l);
+}
+END_TEST
+
+static const struct {
+	const char *base, *ref, *want;
+} urls[] = {
+    {"http://a/b/c/d;p?q", "g", "http://a/b/c/g"},
+    {"http://a/b/c/d;p?q", "./g", "http://a/b/c/g"},
+    {"http://a/b/c/d;p?q", "g/", "http://a/b/c/g/"},
+    {"http://a/b/c/d;p?q", "/g", "http://a/g"},
+    {"http://a/b/c/d;p?q", "//g", "http://g"},
+    {"http://a/b/c/d;p?q", "?y", "http://a/b/c/d;p?y"},
+    {"http://a/b/c/d;p?q", "g?y", "http://a/b/c/g?y"},
+    {"http://a/b/c/d;p?q", "#s", "http://a/b/c/d;p?q#s"},
+    {"http://a/b/c/d;p?q", "..", "http://a/b/"},
+    {"http://a/b/c/d;p?q", "../g", "http://a/b/g"},
+    {"http://a/b/c/d;p?q", "../../../g", "http://a/g"},
+    {"http://a/b/c/d;p?q", "/./g", "http://a/g"},
+    {"http://a/b/c/d;p?q", "g;x=1/../y", "http://a/b/c/y"},
+    {"http://a/b/c/d;p?q", "https://other.test/x", "https://other.test/x"},
+    {"http://a", "x", "http://a/x"},
+    {"http://a/b", " \n spaced.html ", "http://a/spaced.html"},
+    {"http://a/b", "javascript:alert(1)", ""},
+    {NULL, "relative.html", "relative.html"},
+};
+
+START_TEST(url_forms)
+{
+	char json[512];
+	struct ev_opts o = {.base_url = urls[_i].base};
+	struct ev_list *l;
+
+	snprintf(json, sizeof(json),
+	    "{\"@type\": \"Event\", \"name\": \"x\", \"url\": \"%s\"}",
+	    urls[_i].ref);
+	/* JSON strings cannot hold a raw newline: write it escaped */
+	for (char *p = json; *p != '\0'; p++)
+		if (*p == '\n')
+			*p = ' ';
+	l = evt_jsonld(json, &o);
+	ck_assert_uint_eq(l->n, 1);
+	ck_assert_str_eq(l->ev[0].url, urls[_i].want);
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(base_element)
+{
+	static const char page[] =
+	    "<html><head><base href=\"/sub/dir/\">"
+	    "<script type=\"application/ld+json\">{\"@type\": \"Event\", "
+	    "\"name\": \"x\", \"url\": \"page.html\"}</script></head></html>";
+	struct ev_opts o = {.base_url = "https://site.test/index.html"};
+	struct ev_list *l = evt_extract(page, &o);
+
+	ck_assert_str_eq(l->ev[0].url, "https://site.test/sub/dir/page.html");
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(charsets)
+{
+	static const struct {
+		const char *page, *name;
+	} cases[] = {
+	    {"<meta charset=\"iso-8859-1\"><div class=h-event><span "
+	     "class=p-name>Caf\xe9 \x80 5</span></div>",
+	        "Caf\xc3\xa9 \xe2\x82\xac 5"},
+	    {"<meta http-equiv=\"Content-Type\" content=\"text/html; "
+	     "charset=Shift_JIS\"><div class=h-event><span class=p-name>"
+	     "\x93\xfa\x96\x7b</span></div>",
+	        "\xe6\x97\xa5\xe6\x9c\xac"},
+	    /* valid UTF-8 stays as it is whatever the page says */
+	    {"<meta charset=latin1><div class=h-event><span class=p-name>"
+	     "Caf\xc3\xa9</span></div>",
+	        "Caf\xc3\xa9"},
+	    /* an unknown charset: the bytes that are not UTF-8 are replaced */
+	    {"<meta charset=x-nonsense><div class=h-event><span class=p-name>"
+	     "A\xe9</span></div>",
+	        "A\xef\xbf\xbd"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ev_list *l = evt_extract(cases[i].page, &evt_no_opts);
+
+		ck_assert_uint_eq(l->n, 1);
+		ck_assert_str_eq(l->ev[0].name, cases[i].name);
+		ev_list_free(l);
+	}
+}
+END_TEST
+
+START_TEST(order_upcoming_first)
+{
+	struct ev_opts o = {.now_ms = NOW_2026, .tz = "UTC"};
+	const char *json =
+	    "[{\"@type\": \"Event\", \"name\": \"past\", \"startDate\": "
+	    "\"2025-06-01T10:00Z\"},"
+	    " {\"@type\": \"Event\", \"name\": \"no start\"},"
+	    " {\"@type\": \"Event\", \"name\": \"later\", \"startDate\": "
+	    "\"2026-09-01\"},"
+	    " {\"@type\": \"Event\", \"name\": \"soon\", \"startDate\": "
+	    "\"2026-01-02T09:00:00+09:00\"},"
+	    " {\"@type\": \"Event\", \"name\": \"today all day\", "
+	    "\"startDate\": \"2026-01-01\"}]";
+	static const char *const want[] = {
+	    "today all day", "soon", "later", "past", "no start"};
+	struct ev_list *l = evt_jsonld(json, &o);
+
+	ck_assert_uint_eq(l->n, 5);
+	for (int i = 0; i < 5; i++)
+		ck_assert_str_eq(l->ev[i].name, want[i]);
+	ev_list_free(l);
+	/* now 0: page order */
+	l = evt_jsonld(json, &evt_no_opts);
+	ck_assert_str_eq(l->ev[0].name, "past");
+	ck_assert_str_eq(l->ev[4].name, "today all day");
+	ev_list_free(l);
+	/* nothing upcoming: page order */
+	o.now_ms = 1893456000000LL; /* 2030 */
+	l = evt_jsonld(json, &o);
+	ck_assert_str_eq(l->ev[0].name, "past");
+	ev_list_free(l);
+}
+END_TEST
+
+START_TEST(list_limit)
+{
+	char *json = malloc(100 * 80 + 16), *p = json;
+	struct ev_list *l;
+	char *page;
+	size_t len;
+
+	ck_assert_ptr_nonnull(json);
+	p += sprintf(p, "[");
+	for (int i = 0; i < 100; i++)
+		p += sprintf(p, "%s{\"@type\": \"Event\", \"name\": \"e%d\"}",
+		    i ? "," : "", i);
+	sprintf(p, "]");
+	len = strlen(json) + 100;
+	page = malloc(len);
+	ck_assert_ptr_nonnull(page);
+	snprintf(
+	    page, len, "<script type=application/ld+json>%s</script>", json);
+	l = evt_extract(page, &evt_no_opts);
+	ck_assert_uint_eq(l->n, EV_MAX_EVENTS);
+	ck_assert_uint_eq(l->total, 100);
+	ck_assert_str_eq(l->ev[EV_MAX_EVENTS - 1].name, "e63");
+	ev_list_free(l);
+	free(page);
+	free(json);
+}
+END_TEST
+
+START_TEST(to_json)
+{
+	struct ev_list *l = evt_jsonld(
+	    "[{\"@type\": \"Event\", \"name\": \"A \\\"q\\\"\", \"startDate\": "
+	    "\"2026-05-01\", \"url\": \"https://x.test/a/b\"},"
+	    " {\"@type\": \"Event\", \"name\": \"B\"}]",
+	    &evt_no_opts);
+	char *s = ev_list_to_json(l);
+	json_object *root, *arr, *e, *v;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_null(strstr(s, "\\/")); /* slashes as they are */
+	root = json_tokener_parse(s);
+	ck_assert_ptr_nonnull(root);
+	ck_assert(json_object_object_get_ex(root, "events", &arr));
+	ck_assert_int_eq(json_object_array_length(arr), 2);
+	e = json_object_array_get_idx(arr, 0);
+	ck_assert(json_object_object_get_ex(e, "name", &v));
+	ck_assert_str_eq(json_object_get_string(v), "A \"q\"");
+	ck_assert(json_object_object_get_ex(e, "start", &v));
+	ck_assert_str_eq(json_object_get_string(v), "2026-05-01");
+	ck_assert(json_object_object_get_ex(e, "all_day", &v));
+	ck_assert(json_object_get_boolean(v));
+	ck_assert(json_object_object_get_ex(e, "timezone", &v));
+	ck_assert_str_eq(json_object_get_string(v), "date-only");
+	ck_assert(json_object_object_get_ex(e, "source", &v));
+	ck_assert_str_eq(json_object_get_string(v), "json-ld");
+	e = json_object_array_get_idx(arr, 1);
+	ck_assert(json_object_object_get_ex(e, "end", &v));
+	ck_assert_ptr_null(v);
+	ck_assert(json_object_object_get_ex(e, "status", &v));
+	ck_assert_ptr_null(v);
+	json_object_put(root);
+	free(s);
+	ev_list_free(l);
+	ev_list_free(NULL);
+
+	l = calloc(1, sizeof(*l));
+	s = ev_list_to_json(l);
+	ck_assert_str_eq(s, "{\"events\":[]}");
+	free(s);
+	free(l);
+}
+END_TEST
+
+START_TEST(source_names)
+{
+	ck_assert_str_eq(ev_source_name(EV_SRC_JSONLD), "json-ld");
+	ck_assert_str_eq(ev_source_name(EV_SRC_MICRODATA), "microdata");
+	ck_assert_str_eq(ev_source_name(EV_SRC_RDFA), "rdfa");
+	ck_assert_str_eq(ev_source_name(EV_SRC_MICROFORMAT), "microformat");
+	ck_assert_str_eq(ev_source_name(EV_SRC_META), "meta");
+	ck_assert_str_eq(ev_source_name(EV_SRC_TEXT), "text");
+	ck_assert_str_eq(ev_source_name(EV_SRC_ICS), "ics");
+	ck_assert_str_eq(ev_source_name((enum ev_source)99), "unknown");
+}
+END_TEST
+
+START_TEST(bad_arguments)
+{
+	struct ev_list *l = (struct ev_list *)&l;
+	char one = '<';
+
+	ck_assert_int_eq(
+	    ev_extract_html(&one, (size_t)EV_HTML_MAX + 1, &evt_no_opts, &l),
+	    -EFBIG);
+	ck_assert_ptr_eq(l, (struct ev_list *)&l); /* untouched */
+	ck_assert_int_eq(ev_extract_html(NULL, 5, &evt_no_opts, &l), -EINVAL);
+	ck_assert_int_eq(ev_extract_html(&one, 1, &evt_no_opts, NULL), -EINVAL);
+	ck_assert_int_eq(ev_extract_html(NULL, 0, NULL, &l), 0);
+	ck_assert_uint_eq(l->n, 0);
+	ev_list_free(l);
+}
+END_TEST
+
+static Suite *
+events_suite(void)
+{
+	Suite *s = suite_create("events");
+	TCase *forms = tcase_create("forms");
+	TCase *values = tcase_create("values");
+
+	tcase_add_test(forms, jsonld_fields);
+	tcase_add_test(forms, jsonld_array_and_graph);
+	tcase_add_test(forms, jsonld_nested);
+	tcase_add_test(forms, jsonld_type_forms);
+	tcase_add_test(forms, jsonld_sloppy);
+	tcase_add_test(forms, jsonld_location_forms);
+	tcase_add_test(forms, jsonld_duration);
+	tcase_add_test(forms, microdata_nested);
+	tcase_add_test(forms, rdfa_event);
+	tcase_add_test(forms, h_event);
+	tcase_add_test(forms, hcalendar_value_class);
+	tcase_add_test(forms, opengraph);
+	tcase_add_test(forms, og_url_merged);
+	tcase_add_test(forms, time_near_title);
+	tcase_add_test(forms, text_fallback);
+	tcase_add_test(forms, negative_pages);
+	suite_add_tcase(s, forms);
+
+	tcase_add_loop_test(
+	    values, date_forms, 0, sizeof(dates) / sizeof(dates[0]));
+	tcase_add_loop_test(
+	    values, url_forms, 0, sizeof(urls) / sizeof(urls[0]));
+	tcase_add_test(values, base_element);
+	tcase_add_test(values, charsets);
+	tcase_add_test(values, order_upcoming_first);
+	tcase_add_test(values, list_limit);
+	tcase_add_test(values, to_json);
+	tcase_add_test(values, source_names);
+	tcase_add_test(values, bad_arguments);
+	suite_add_tcase(s, values);
+
+	suite_add_tcase(s, evt_hostile_tcase());
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run_suite(events_suite());
+}
