@@ -368,6 +368,15 @@ put_body(struct card *c, struct json_object *draft)
 		put_esc(c, s, WHY_BUDGET);
 		put(c, "</i>");
 	}
+	/* Google Tasks drops the time of "due": say so before Confirm. */
+	s = get_str(draft, "backend");
+	if (s != NULL && strcmp(s, "google") == 0) {
+		s = get_str(draft, "due_time");
+		put(c, s != NULL && *s != '\0'
+		        ? "\n<i>Goes to Google Tasks, which keeps only the "
+		          "date: the time stays in the task's notes.</i>"
+		        : "\n<i>Goes to Google Tasks.</i>");
+	}
 }
 
 static struct json_object *
@@ -488,6 +497,11 @@ draft_card(struct json_object *draft, long long draft_id, enum card_state state,
 	if (line != NULL) {
 		put(c, "\n\n");
 		put(c, line);
+	}
+	/* where Confirm put it, when not the local store */
+	if (state == CARD_CONFIRMED && get_str(draft, "saved_to") != NULL) {
+		put(c, event ? " \xe2\x80\x94 " : " to ");
+		put_esc(c, get_str(draft, "saved_to"), 64);
 	}
 	if (states[state].nbuttons > 0) {
 		markup = keyboard(draft_id, states[state].texts,

@@ -192,6 +192,8 @@ wf_event_revise(struct wf_ctx *x, struct store_draft *d, const char *text)
 			goto out;
 	}
 	r = wf_draft_set(x, d, "drafted", 0, j);
+	if (r == 0 && moved)
+		r = wf_gconflicts_enqueue(x, d); /* Google's, after this */
 	if (r < 0)
 		goto out;
 	snprintf(details, sizeof(details), "{\"version\":%d,\"via\":\"%s\"}",

@@ -216,7 +216,7 @@ free_text(struct wf_ctx *x, const char *text)
 			goto out;
 		}
 		if (r == 1 && !wf_draft_live(x, d)) {
-			r = wf_say(x, "%s Send a new message for a new task.",
+			r = wf_say(x, "%s Send a new message for a new draft.",
 			    wf_draft_state_text(x, d));
 			wf_result(x, "draft_closed", d->id);
 			goto out;

@@ -20,6 +20,7 @@
 #include "llm/llm.h"
 #include "workflows/classify.h"
 #include "workflows/draft_event.h"
+#include "workflows/event_flow.h"
 #include "workflows/wf_int.h"
 
 #define MINUTE_MS 60000LL
@@ -300,7 +301,7 @@ wf_llm_draft(struct wf_ctx *x, const char *text)
 		r = event_from(x, rd, text, &j);
 		if (r < 0 || j == NULL)
 			return r; /* no date anywhere: the rules ask */
-		r = wf_draft_store_show(x, "event", j, NULL);
+		r = wf_event_create(x, j, NULL); /* with its conflicts */
 		json_object_put(j);
 		return r < 0 ? r : 1;
 	case LLM_TASK:

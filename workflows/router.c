@@ -39,6 +39,7 @@ static const struct route {
     {"maintenance", wf_maintenance, false, NULL, false},
     {"effect", wf_effect, false, NULL, true},
     {"oauth_exchange", wf_oauth_exchange, false, NULL, true},
+    {"conflicts", wf_gconflicts, false, NULL, true},
 };
 
 static const struct route *

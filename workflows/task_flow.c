@@ -71,16 +71,22 @@ const char *
 wf_draft_state_text(const struct wf_ctx *x, const struct store_draft *d)
 {
 	static const struct {
-		const char *status, *text;
+		const char *status, *task, *event;
 	} texts[] = {
-	    {"confirmed", "This task is already saved."},
-	    {"executing", "This task is already saved."},
-	    {"executed", "This task is already saved."},
-	    {"cancelled", "This draft was cancelled."},
-	    {"expired", "This draft expired."},
-	    {"undone", "This task was undone."},
-	    {"failed", "This draft could not be saved."},
+	    {"confirmed", "This task is being saved.",
+	        "This event is being saved."},
+	    {"executing", "This task is being saved.",
+	        "This event is being saved."},
+	    {"executed", "This task is already saved.",
+	        "This event is already saved."},
+	    {"cancelled", "This draft was cancelled.",
+	        "This draft was cancelled."},
+	    {"expired", "This draft expired.", "This draft expired."},
+	    {"undone", "This task was undone.", "This event was undone."},
+	    {"failed", "This draft could not be saved.",
+	        "This draft could not be saved."},
 	};
+	bool event = strcmp(d->kind, "event") == 0;
 	size_t i;
 
 	if (strcmp(d->status, "drafted") == 0)
@@ -88,7 +94,7 @@ wf_draft_state_text(const struct wf_ctx *x, const struct store_draft *d)
 		                           : "This draft expired.";
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		if (strcmp(texts[i].status, d->status) == 0)
-			return texts[i].text;
+			return event ? texts[i].event : texts[i].task;
 	return "This draft is closed.";
 }
 
@@ -147,6 +153,8 @@ wf_draft_store_show(struct wf_ctx *x, const char *kind, struct json_object *j,
 	if (r < 0)
 		goto out;
 	r = wf_card(x, d, CARD_DRAFT, WF_CARD_SEND, x->u->message_id, prefix);
+	if (r == 0 && strcmp(kind, "event") == 0)
+		r = wf_gconflicts_enqueue(x, d); /* Google's overlaps, after */
 	wf_result(x, "draft_created", id);
 out:
 	store_draft_free(d);

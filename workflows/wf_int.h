@@ -192,6 +192,16 @@ int wf_llm_prepare(struct wf_ctx *x, const char *text, const char *why);
  * or a question), 0 when the rules should draft, or an error. */
 int wf_llm_draft(struct wf_ctx *x, const char *text);
 
+/* ---- gconflicts.c: overlaps with Google Calendar ---- */
+
+/* When d's owner keeps events in Google, queue a "conflicts" command that
+ * asks Calendar about d's window after this run (in the chat's order). */
+int wf_gconflicts_enqueue(struct wf_ctx *x, const struct store_draft *d);
+
+/* The "conflicts" command (external): ask, then add the overlaps to the
+ * draft and its card if it has not changed meanwhile. */
+int wf_gconflicts(struct wf_ctx *x);
+
 /* ---- reply.c: outgoing messages ---- */
 
 /*
