@@ -271,6 +271,14 @@ take_entities(
 			continue;
 		if (strcmp(type, "url") == 0 || strcmp(type, "text_link") == 0)
 			u->has_url = true;
+		/* a url entity is in the text; a text_link hides its URL */
+		if (strcmp(type, "text_link") == 0 && u->link[0] == '\0' &&
+		    get_str(e, "url") != NULL &&
+		    strlen(get_str(e, "url")) < sizeof(u->link) &&
+		    (strncmp(get_str(e, "url"), "http://", 7) == 0 ||
+		        strncmp(get_str(e, "url"), "https://", 8) == 0))
+			snprintf(u->link, sizeof(u->link), "%s",
+			    get_str(e, "url"));
 		else if (strcmp(type, "bot_command") == 0 && off == 0 &&
 		    u->command[0] == '\0' && utf16_prefix(s, len, elen, &blen))
 			set_command(u, s, blen);

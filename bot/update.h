@@ -34,6 +34,8 @@ enum upd_kind {
 	UPD_OTHER,           /* any other kind: accepted and ignored */
 };
 
+#define UPD_LINK_MAX 2048
+
 struct upd {
 	int64_t update_id;
 	enum upd_kind kind;
@@ -50,6 +52,9 @@ struct upd {
 	char command[UPD_COMMAND_MAX]; /* "/start" from a leading bot_command entity (*), lower case, without @bot; "" */
 	char command_bot[64];   /* the @botname suffix without '@', "" */
 	bool has_url;           /* a url/text_link entity */
+	char link[UPD_LINK_MAX]; /* the first text_link's hidden http(s) URL
+				    (words linked to a page); "" if none or
+				    too long */
 	bool has_photo, has_voice, has_document;
 	char callback_id[80];   /* callback_query.id */
 	char callback_data[UPD_CALLBACK_MAX + 1];

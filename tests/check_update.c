@@ -676,6 +676,40 @@ START_TEST(inline_fields)
 }
 END_TEST
 
+/* Words linked to a page: the hidden URL is kept (http/https only, the
+ * first one); a url entity's URL is in the text already. */
+START_TEST(text_link_url_kept)
+{
+	static const struct {
+		const char *json, *link;
+	} cases[] = {
+	    {MSG("\"text\":\"concert friday\",\"entities\":[{\"type\":"
+	         "\"text_link\",\"offset\":0,\"length\":7,\"url\":"
+	         "\"https://example.org/c\"},{\"type\":\"text_link\","
+	         "\"offset\":8,\"length\":6,\"url\":\"https://x.org/\"}]"),
+	        "https://example.org/c"},
+	    {MSG("\"text\":\"see\",\"entities\":[{\"type\":\"text_link\","
+	         "\"offset\":0,\"length\":3,\"url\":\"tg://user?id=1\"}]"),
+	        ""},
+	    {MSG("\"text\":\"see https://a.b\",\"entities\":[{\"type\":"
+	         "\"url\",\"offset\":4,\"length\":11}]"),
+	        ""},
+	    {MSG("\"text\":\"see\",\"entities\":[{\"type\":\"text_link\","
+	         "\"offset\":0,\"length\":3}]"),
+	        ""},
+	};
+	struct upd *u;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(
+		    upd_parse(cases[i].json, strlen(cases[i].json), &u), 0);
+		ck_assert_str_eq(u->link, cases[i].link);
+		ck_assert(u->has_url);
+		upd_free(u);
+	}
+}
+END_TEST
+
 /* What *ret holds before a call that must leave it alone. */
 static struct upd sentinel;
 
@@ -923,6 +957,7 @@ main(void)
 	    tc, corpus_fields, 0, (int)(sizeof(corpus) / sizeof(corpus[0])));
 	tcase_add_loop_test(tc, inline_fields, 0,
 	    (int)(sizeof(inline_cases) / sizeof(inline_cases[0])));
+	tcase_add_test(tc, text_link_url_kept);
 	tcase_add_loop_test(tc, bad_input, 0,
 	    (int)(sizeof(bad_inputs) / sizeof(bad_inputs[0])));
 	tcase_add_test(tc, null_input);

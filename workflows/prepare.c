@@ -86,10 +86,16 @@ wf_message_prepare(struct wf_ctx *x)
 	r = wf_classify(text, &ref, &rd);
 	if (r < 0)
 		return 0; /* the run answers (and says what is wrong) */
+	/* A link in the text, or words linked to a page (text_link), whose
+	 * intent is not otherwise clear: an event from the page. */
 	if (rd.url[0] != '\0' &&
 	    (rd.kind == WF_KIND_URL ||
 	        (u->command[0] != '\0' && rd.kind != WF_KIND_EVENT)))
 		return wf_url_prepare(x, rd.url);
+	if (rd.url[0] == '\0' && u->link[0] != '\0' &&
+	    (u->command[0] != '\0' || !wf_confident(&rd) ||
+	        rd.kind == WF_KIND_URL))
+		return wf_url_prepare(x, u->link);
 	if (u->command[0] == '\0' && !wf_confident(&rd))
 		return wf_llm_prepare(
 		    x, text, rd.why[0] ? rd.why : wf_kind_name(rd.kind));
