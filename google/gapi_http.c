@@ -300,6 +300,10 @@ gapi_call(struct gapi *g, const struct gapi_call *c, struct json_object **ret,
 		return gapi_fail(
 		    err, -EINVAL, "the access token is missing or malformed");
 	rq.method = c->method;
+	/* Inserts (no idempotency key on Tasks) and code trades (single
+	 * use) must never be re-sent behind our back: every write goes on a
+	 * fresh connection. */
+	rq.once = strcmp(c->method, "GET") != 0;
 	rq.url = c->url;
 	rq.bearer = c->bearer;
 	rq.headers = accept;

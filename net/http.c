@@ -233,6 +233,11 @@ http_do(struct http *h, const struct http_req *rq, struct http_resp *rs,
 	cx.easy_setopt(c, CURLOPT_HEADERDATA, &s);
 	cx.easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
 	cx.easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	/* libcurl silently re-sends a request whose reused connection died
+	 * before any answer; for a write that may already have happened
+	 * (Google Tasks has no idempotency key) that is a second task. */
+	if (rq->once)
+		cx.easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	h->errbuf[0] = '\0';
 	if (strcmp(rq->method, "GET") == 0) {
 		cx.easy_setopt(c, CURLOPT_HTTPGET, 1L);

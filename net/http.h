@@ -40,6 +40,10 @@ struct http_req {
 	const char *bearer;       /* "Authorization: Bearer <bearer>"; NULL */
 	const char *const *headers; /* extra "Name: value" lines, NULL-ended */
 	long timeout_ms;          /* 0: the handle's */
+	bool once;                /* not idempotent (creates something): on a
+				     fresh connection, so that libcurl never
+				     sends it again by itself after a kept-alive
+				     connection died under it */
 };
 
 struct http_resp {

@@ -210,7 +210,7 @@ to_google(struct wf_ctx *x, struct store_draft *d)
 	if (r == 0)
 		r = wf_effect_enqueue(x, d, "create", "press");
 	if (r == 0)
-		r = wf_card(x, d, CARD_CONFIRMED, WF_CARD_EDIT_BARE, 0, NULL);
+		r = wf_card(x, d, CARD_SAVING, WF_CARD_EDIT, 0, NULL);
 	wf_result(x, "effect_queued", d->id);
 	return r < 0 ? r : 1;
 }

@@ -54,6 +54,7 @@ enum card_state {
 	CARD_CANCELLED, /* no buttons */
 	CARD_EXPIRED,   /* no buttons; says it expired */
 	CARD_UNDONE,    /* no buttons */
+	CARD_SAVING,    /* no buttons; being written to Google */
 };
 
 /*

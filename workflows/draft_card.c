@@ -465,6 +465,8 @@ static const struct {
                       "it again to make a new one",
         0, {NULL}, ""},
     [CARD_UNDONE] = {"\xe2\x86\xa9\xef\xb8\x8f Undone", 0, {NULL}, ""},
+    [CARD_SAVING] = {"\xe2\x8f\xb3 Saving to Google\xe2\x80\xa6", 0, {NULL},
+        ""},
 };
 
 int

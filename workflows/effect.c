@@ -247,11 +247,14 @@ create(struct wf_ctx *x, struct store_draft *d)
 
 		return conclude(x, d, created, &cr);
 	}
-	look = r == 1 && strcmp(state, "intent") == 0;
+	/* an earlier attempt may have written part of it: after a crash
+	 * (intent), or a failure that may have reached Google (failed) */
+	look = r == 1 && (strcmp(state, "intent") == 0 ||
+	                     strcmp(state, "failed") == 0);
 	r = open_call(x, d, false, &c);
 	if (r <= 0)
 		goto signin;
-	if (!look) {
+	if (strcmp(state, "intent") != 0) { /* "" when there is no row */
 		/* the intent is on disk before Google hears of it */
 		r = store_effect_put(x->q, key, d->id, x->c->id, "intent",
 		    target, NULL, NULL);
@@ -283,9 +286,17 @@ create(struct wf_ctx *x, struct store_draft *d)
 		r = conclude(x, d, created, &cr);
 	} else if (r == -EKEYREJECTED) {
 		goto signin;
-	} else if (!gapi_retryable(r)) {
+	} else if (!gapi_retryable(r) || x->c->attempts >= x->c->max_attempts) {
+		/* Refused for good, or the last attempt: the draft is the
+		 * owner's again rather than stuck "being saved" (the effect
+		 * row says failed; a new Confirm looks for a half-made task
+		 * by its marker first). */
 		struct refused f = {key, target, r, &c.err};
 
+		if (gapi_retryable(r))
+			snprintf(c.err.message, sizeof(c.err.message),
+			    "Google did not answer after %d tries",
+			    x->c->attempts);
 		r = conclude(x, d, refused, &f);
 	}
 	goto out;
