@@ -129,6 +129,31 @@ static const struct row rows[] = {
         "2026-11-21 17:00", NULL, "Workshop", 0},
     {"study 10 until 5", "2026-11-20 10:00", "2026-11-20 17:00", NULL, "Study",
         0},
+    /* a weekday, a time and how long: the weekday's day, not now */
+    {"call Ann friday 5pm for 30 minutes", "2026-11-20 17:00",
+        "2026-11-20 17:30", NULL, "Call Ann", 0},
+    {"review friday at 5pm for 30 min", "2026-11-20 17:00", "2026-11-20 17:30",
+        NULL, "Review", 0},
+    {"demo next friday 5pm for 2 hours", "2026-11-27 17:00", "2026-11-27 19:00",
+        NULL, "Demo", 0},
+    {"dinner on friday from 5pm for an hour", "2026-11-20 17:00",
+        "2026-11-20 18:00", NULL, "Dinner", 0},
+    {"tennis sat 10am for 90 minutes", "2026-11-21 10:00", "2026-11-21 11:30",
+        NULL, "Tennis", 0},
+    {"standup monday 9am for 15 minutes", "2026-11-23 09:00",
+        "2026-11-23 09:15", NULL, "Standup", 0},
+    {"dentist tuesday at 2pm for an hour", "2026-11-24 14:00",
+        "2026-11-24 15:00", NULL, "Dentist", 0},
+    {"party wednesday 11pm for 2 hours", "2026-11-25 23:00", "2026-11-26 01:00",
+        NULL, "Party", 0},
+    {"gym 5pm thursday for 45 minutes", "2026-11-26 17:00", "2026-11-26 17:45",
+        NULL, "Gym", 0},
+    {"hike sunday 8am for 2 days", "2026-11-22 08:00", "2026-11-24 08:00", NULL,
+        "Hike", 0},
+    {"workshop in 3 days at 5pm for an hour", "2026-11-23 17:00",
+        "2026-11-23 18:00", NULL, "Workshop", 0},
+    /* a duration alone still counts from now */
+    {"focus for 30 minutes", "2026-11-20 09:30", NULL, NULL, "Focus", 0},
     /* recurrence */
     {"pay rent every 1st of the month", "2026-12-01", NULL,
         "FREQ=MONTHLY;BYMONTHDAY=1", "Pay rent", 0},
@@ -365,6 +390,107 @@ START_TEST(readings)
 }
 END_TEST
 
+/*
+ * A weekday before a time and a duration ("friday 5pm for 30 minutes") is
+ * that day at that time, in both readings and in nlp_when; it was once
+ * taken as the day of "30 minutes from now", with the weekday stuck on.
+ * A day counted from now after a weekday is a match of its own.  The
+ * reference is Monday 2026-11-16 09:00.
+ */
+START_TEST(weekday_lasts)
+{
+	static const struct {
+		const char *text;
+		bool ahead;
+		const char *start, *end;
+	} cases[] = {
+	    {"friday 5pm for 30 minutes", true, "2026-11-20 17:00",
+	        "2026-11-20 17:30"},
+	    /* chrono's nearest friday is the one before */
+	    {"friday 5pm for 30 minutes", false, "2026-11-13 17:00",
+	        "2026-11-13 17:30"},
+	    {"on friday from 5pm for an hour", false, "2026-11-13 17:00",
+	        "2026-11-13 18:00"},
+	    {"next friday 5pm for 2 hours", false, "2026-11-27 17:00",
+	        "2026-11-27 19:00"},
+	    {"sat 10am for 90 minutes", true, "2026-11-21 10:00",
+	        "2026-11-21 11:30"},
+	    {"monday 9am for 1 hour", true, "2026-11-16 09:00",
+	        "2026-11-16 10:00"},
+	    {"thursday for 30 minutes", true, "2026-11-19", "2026-11-19"},
+	};
+	const char *mon = "2026-11-16 09:00";
+	struct nlp_ref ref = {ref_ms(BER, mon), BER, false};
+	struct nlp_result *res;
+	struct nlp_when w;
+	char buf[64];
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		const struct nlp_match *m;
+
+		res = parse(cases[k].text, BER, mon, cases[k].ahead);
+		ck_assert_msg(res->nmatches == 1, "'%s': %d matches",
+		    cases[k].text, res->nmatches);
+		m = &res->matches[0];
+		ck_assert_uint_eq(m->len, strlen(cases[k].text));
+		fmt(&m->start, buf, sizeof(buf));
+		ck_assert_msg(strcmp(buf, cases[k].start) == 0,
+		    "'%s': %s, want %s", cases[k].text, buf, cases[k].start);
+		ck_assert_msg(m->has_end, "'%s': no end", cases[k].text);
+		fmt(&m->end, buf, sizeof(buf));
+		ck_assert_msg(strcmp(buf, cases[k].end) == 0,
+		    "'%s': end %s, want %s", cases[k].text, buf, cases[k].end);
+		/* the weekday stated is the start's (day 0 of the epoch
+		 * was a Thursday; these starts are the same day in UTC) */
+		ck_assert_int_eq(
+		    m->start.weekday, (int)((m->start.ms / 86400000 + 4) % 7));
+	}
+
+	/* the drafts' reading */
+	ck_assert_int_eq(nlp_when("friday 5pm for 30 minutes", &ref, &w), 1);
+	ck_assert(w.has_time && w.has_end && w.end_has_time);
+	ck_assert(!w.date_implied);
+	ck_assert_int_eq(w.day, 20);
+	ck_assert_int_eq(w.hour, 17);
+	ck_assert_int_eq(w.minute, 0);
+	ck_assert_int_eq(w.end_day, 20);
+	ck_assert_int_eq(w.end_hour, 17);
+	ck_assert_int_eq(w.end_minute, 30);
+	ck_assert_str_eq(w.reasoning,
+	    "'friday 5pm for 30 minutes' \xe2\x86\x92 Fri 20 Nov 17:00");
+
+	/* a bare duration is still from now: no day, no end */
+	res = parse("for 30 minutes", BER, mon, true);
+	ck_assert_int_eq(res->nmatches, 1);
+	fmt(&res->matches[0].start, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2026-11-16 09:30");
+	ck_assert(!res->matches[0].has_end);
+
+	/* a day counted from now is no date the weekday names */
+	res = parse("friday in 2 days", BER, mon, true);
+	ck_assert_int_eq(res->nmatches, 2);
+	fmt(&res->matches[0].start, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2026-11-20");
+	ck_assert_int_eq(res->matches[0].start.weekday, 5);
+	fmt(&res->matches[1].start, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2026-11-18");
+	ck_assert_int_eq(res->matches[1].start.weekday, 3);
+	res = parse("friday in 30 minutes", BER, mon, true);
+	ck_assert_int_eq(res->nmatches, 2);
+	fmt(&res->matches[1].start, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2026-11-16 09:30");
+	ck_assert_int_eq(res->matches[1].start.weekday, 1);
+
+	/* a weekday before a date still names it */
+	res = parse("Sunday 12/7/2014", BER, mon, false);
+	ck_assert_int_eq(res->nmatches, 1);
+	fmt(&res->matches[0].start, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2014-12-07");
+	ck_assert_uint_eq(
+	    res->matches[0].start.known & NLP_WEEKDAY, (unsigned)NLP_WEEKDAY);
+}
+END_TEST
+
 START_TEST(bad_input)
 {
 	struct nlp_ref ref = {0, "Mars/Olympus", false};
@@ -499,6 +625,7 @@ parse_suite(void)
 	tcase_add_test(tc, zones);
 	tcase_add_test(tc, dst);
 	tcase_add_test(tc, readings);
+	tcase_add_test(tc, weekday_lasts);
 	tcase_add_test(tc, bad_input);
 	tcase_add_test(tc, cli);
 	suite_add_tcase(s, tc);

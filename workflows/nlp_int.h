@@ -141,6 +141,9 @@ enum {
 	F_ANCHOR = 1 << 8,    /* the day was chosen on purpose ("next
 	                         friday"): forward_date leaves it */
 	F_LASTS = 1 << 9,     /* "for 2 hours" after it: dur_* say how long */
+	F_SHIFTED = 1 << 10,  /* a day counted from now or from another
+	                         ("in 3 days", "for 2 hours", "next week"):
+	                         no weekday before it names it */
 };
 
 struct piece {

@@ -1,7 +1,9 @@
 /*
  * nlp_refine — joining neighbouring results, in this order:
  *
- *  1. a weekday and the date after it: "Sunday 12/7/2014";
+ *  1. a weekday and the date after it: "Sunday 12/7/2014" (not a day
+ *     counted from now: "friday 5pm for 30 minutes" is Friday, not now
+ *     plus half an hour, and "friday in 3 days" is two days);
  *  2. a day and a time of day, either way round, with at most a
  *     connector between ("tomorrow at 5pm", "5pm tomorrow", "tomorrow
  *     before 4pm", "8:23 AM ∙ Jul 9", "9:30 - 11:00 on Thursday"); a part
@@ -185,6 +187,21 @@ merge_date_time(struct res *d, const struct res *t, const struct piece *w)
 	*d = out;
 }
 
+/*
+ * Does weekday a name the day of b, as in "Sunday 12/7/2014" and
+ * "friday the 20th"?  Only when b is a day the text states: a duration or
+ * a day counted from now or from another ("for 30 minutes", "in 3 days",
+ * "next week") is no date the weekday could be the name of.  A duration
+ * after a weekday and a time is how long it lasts (durations() below).
+ */
+static bool
+weekday_names(const struct res *a, const struct res *b, const struct piece *w)
+{
+	return c_only_weekday(&a->s) && !(a->flags & F_ANCHOR) &&
+	    (b->s.known & CB(C_DAY)) && !a->has_end && w->e == 0 &&
+	    !(b->flags & (F_SHIFTED | F_DURATION | F_REL_TIME));
+}
+
 static const char *const dt_words[] = {"at", "on", "of", "before", "after",
     "by", "around", "about", "from", "in", "the", NULL};
 
@@ -203,9 +220,7 @@ merge_dates_times(struct ctx *c, struct res *r, int n)
 				continue;
 			/* "Sunday 12/7/2014": the weekday goes with the
 			 * date */
-			if (c_only_weekday(&a->s) && !(a->flags & F_ANCHOR) &&
-			    (b->s.known & CB(C_DAY)) && !a->has_end &&
-			    w.e == 0) {
+			if (weekday_names(a, b, &w)) {
 				int wd = a->s.v[C_WDAY];
 				struct res out = *b;
 

@@ -327,14 +327,14 @@ scan_relative(struct ctx *c, size_t i, struct res *r)
 				/* 2 days before tomorrow, 2 months before
 				 * 02/02 */
 				nlp_shift(c, &a.s, &d, -1, &r->s, &r->flags);
-				r->flags |= F_ANCHOR;
+				r->flags |= F_ANCHOR | F_SHIFTED;
 				r->e = a.e;
 				return true;
 			}
 		} else if ((post == 6 || post == 7) && lx_sp(s, k) > k &&
 		    anchor_at(c, lx_sp(s, k), &a)) {
 			nlp_shift(c, &a.s, &d, 1, &r->s, &r->flags);
-			r->flags |= F_ANCHOR;
+			r->flags |= F_ANCHOR | F_SHIFTED;
 			r->e = a.e;
 			return true;
 		} else if (post == 7) {
@@ -350,7 +350,7 @@ scan_relative(struct ctx *c, size_t i, struct res *r)
 	nlp_shift(c, NULL, &d, sign, &r->s, &r->flags);
 	if (r->flags & F_REL_TIME)
 		r->abs_t = c->ref_t + sign * d.secs;
-	r->flags |= F_ANCHOR;
+	r->flags |= F_ANCHOR | F_SHIFTED;
 	r->e = e;
 	return true;
 }
@@ -410,7 +410,7 @@ scan_period(struct ctx *c, size_t i, struct res *r)
 		else
 			d.years = 2;
 		nlp_shift(c, NULL, &d, 1, &r->s, &r->flags);
-		r->flags |= F_ANCHOR;
+		r->flags |= F_ANCHOR | F_SHIFTED;
 		r->e = k;
 		return true;
 	}
@@ -478,5 +478,6 @@ scan_period(struct ctx *c, size_t i, struct res *r)
 	}
 	nlp_shift(c, NULL, &d, mod == 1 || mod == 4 || mod == 7 ? 1 : -1, &r->s,
 	    &r->flags);
+	r->flags |= F_SHIFTED;
 	return true;
 }
