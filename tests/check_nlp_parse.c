@@ -491,6 +491,37 @@ START_TEST(weekday_lasts)
 }
 END_TEST
 
+/* ISO offsets: "+05:30", "+0530", and a "+05:" cut at the very end of a
+ * buffer read without going past it (a fuzz find, through events/text.c). */
+START_TEST(iso_offsets_at_the_edge)
+{
+	static const struct {
+		const char *text;
+		int offset; /* minutes east */
+	} cases[] = {
+	    {"2025-10-31T10:00+05:30", 330},
+	    {"2025-10-31T10:00+0530", 330},
+	    {"2025-10-31T10:00+05", 300},
+	    {"2025-10-31T10:00+05:", 300},
+	    {"2025-10-31T10:00-04:00", -240},
+	};
+	struct nlp_ref ref = {ref_ms(BER, FRI), BER, false};
+	struct nlp_result res;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* exactly sized, so ASan sees a read past the end */
+		size_t n = strlen(cases[i].text);
+		char *t = malloc(n + 1);
+
+		memcpy(t, cases[i].text, n + 1);
+		ck_assert_int_ge(nlp_parse(t, &ref, NULL, &res), 1);
+		ck_assert_msg(res.matches[0].start.known & NLP_OFFSET, "%s", t);
+		ck_assert_int_eq(res.matches[0].start.offset, cases[i].offset);
+		free(t);
+	}
+}
+END_TEST
+
 START_TEST(bad_input)
 {
 	struct nlp_ref ref = {0, "Mars/Olympus", false};
@@ -626,6 +657,7 @@ parse_suite(void)
 	tcase_add_test(tc, dst);
 	tcase_add_test(tc, readings);
 	tcase_add_test(tc, weekday_lasts);
+	tcase_add_test(tc, iso_offsets_at_the_edge);
 	tcase_add_test(tc, bad_input);
 	tcase_add_test(tc, cli);
 	suite_add_tcase(s, tc);

@@ -124,11 +124,14 @@ scan_iso(struct ctx *c, size_t i, struct res *r)
 	if (s[e] == 'Z') {
 		c_set(&r->s, C_OFFSET, 0);
 		e++;
-	} else if ((s[e] == '+' || s[e] == '-') && lx_ndigits(s, e + 1) == 2) {
+	} else if ((s[e] == '+' || s[e] == '-') &&
+	    (lx_ndigits(s, e + 1) == 2 || lx_ndigits(s, e + 1) == 4)) {
 		char buf[8];
-		size_t n = lx_ndigits(s, e + 1) == 2 && s[e + 3] == ':' ? 6
-		    : lx_ndigits(s, e + 1) == 4                         ? 5
-		                                                        : 3;
+		/* "+05:30", "+0530", "+05" — and never past the text's end
+		 * ("+05:" at the very end is "+05") */
+		size_t n = lx_ndigits(s, e + 1) == 4 ? 5
+		    : s[e + 3] == ':' && lx_ndigits(s, e + 4) == 2 ? 6
+		                                                    : 3;
 
 		memcpy(buf, s + e, n);
 		buf[n] = '\0';
