@@ -249,6 +249,8 @@ free_text(struct wf_ctx *x, const char *text)
 	r = wf_llm_draft(x, text);
 	if (r == 0)
 		r = draft_by_rules(x, text);
+	else if (r > 0)
+		r = 0; /* the LLM's reading answered: a draft or a question */
 out:
 	store_draft_free(d);
 	return r;

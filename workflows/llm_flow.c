@@ -27,6 +27,13 @@
 #define DAY_MS (24 * 3600 * 1000LL)
 #define OVER_LIMIT (-EDQUOT) /* llm_err: the person's LLM quota is used */
 
+/* A long message is a list or a plan: read at the drafting temperature. */
+static enum llm_purpose
+purpose_of(const char *text)
+{
+	return strlen(text) > 160 ? LLM_PURPOSE_DRAFT : LLM_PURPOSE_INTENT;
+}
+
 static const char *
 fallback_reason(int err)
 {
@@ -86,10 +93,8 @@ wf_llm_prepare(struct wf_ctx *x, const char *text, const char *why)
 	x->pre.llm = calloc(1, sizeof(*x->pre.llm));
 	if (x->pre.llm == NULL)
 		return -ENOMEM;
-	/* a long message is a list or a plan: the drafting temperature */
-	r = llm_read(l,
-	    strlen(text) > 160 ? LLM_PURPOSE_DRAFT : LLM_PURPOSE_INTENT, text,
-	    today, x->tz, x->pre.llm, &usage, err, sizeof(err));
+	r = llm_read(l, purpose_of(text), text, today, x->tz, x->pre.llm,
+	    &usage, err, sizeof(err));
 	x->pre.llm_err = r;
 	x->pre.llm_prompt_tokens = usage.prompt_tokens;
 	x->pre.llm_completion_tokens = usage.completion_tokens;
@@ -103,14 +108,15 @@ wf_llm_prepare(struct wf_ctx *x, const char *text, const char *why)
 	return 0;
 }
 
-/* Usage row and audit row for what prepare did. */
+/* Usage row and audit row for what prepare did with text. */
 static int
-account(struct wf_ctx *x, bool used)
+account(struct wf_ctx *x, const char *text, bool used)
 {
 	struct store_llm_usage u = {.user_id = x->u->user_id,
-	    .purpose = "intent",
-	    .outcome = x->pre.llm_err == 0 ? "ok"
-	                                   : fallback_reason(x->pre.llm_err),
+	    .purpose =
+	        purpose_of(text) == LLM_PURPOSE_DRAFT ? "draft" : "intent",
+	    .outcome =
+	        x->pre.llm_err == 0 ? "ok" : fallback_reason(x->pre.llm_err),
 	    .prompt_tokens = x->pre.llm_prompt_tokens,
 	    .completion_tokens = x->pre.llm_completion_tokens,
 	    .cost_micros = x->pre.llm_cost_micros};
@@ -164,40 +170,51 @@ jstr(struct json_object *j, const char *key)
 	return json_object_get_string(v);
 }
 
+/* What goes between the reasoning why and a sentence added to it: the
+ * parser's ends without a full stop ("'friday' → Fri 27 Nov"). */
+static const char *
+sep_after(const char *why)
+{
+	size_t n = strlen(why);
+
+	return n == 0 ? "" : why[n - 1] == '.' ? " " : ". ";
+}
+
 /*
  * Put the reading's date and time in j under the keys date_key/time_key,
- * unless the parser read a date in the words itself (then the parser's
- * stands and a disagreement goes into the reasoning).
+ * unless the parser read a date in the words itself: then the parser's
+ * stands and a disagreement goes into the reasoning; on the same day the
+ * reading's time fills in one the parser did not find ("tomorrow 10").
  */
 static void
 merge_when(struct json_object *j, const struct llm_reading *rd,
     const char *date_key, const char *time_key)
 {
 	const char *pd = jstr(j, date_key), *pt = jstr(j, time_key);
-	char note[256];
+	const char *why = jstr(j, "reasoning"), *sep = sep_after(why);
+	const char *rsep = rd->time[0] ? " " : "";
+	char note[1024];
 
-	if (pd[0] != '\0') {
-		if (rd->date[0] != '\0' &&
-		    (strcmp(pd, rd->date) != 0 ||
-		        (rd->time[0] && pt[0] && strcmp(pt, rd->time) != 0))) {
-			snprintf(note, sizeof(note),
-			    "%s%sThe AI read %s %s; I kept %s %s from your "
-			    "words.",
-			    jstr(j, "reasoning"), jstr(j, "reasoning")[0] ? " " : "",
-			    rd->date, rd->time, pd, pt);
-			json_object_object_add(
-			    j, "reasoning", json_object_new_string(note));
-		}
-		return;
-	}
 	if (rd->date[0] == '\0')
 		return;
-	set_str(j, date_key, rd->date);
-	if (rd->time[0] != '\0')
+	if (pd[0] == '\0') {
+		snprintf(note, sizeof(note), "%s%sDate from the AI: %s%s%s.",
+		    why, sep, rd->date, rsep, rd->time);
+		set_str(j, date_key, rd->date);
 		set_str(j, time_key, rd->time);
-	snprintf(note, sizeof(note), "%s%sDate from the AI: %s%s%s.",
-	    jstr(j, "reasoning"), jstr(j, "reasoning")[0] ? " " : "", rd->date,
-	    rd->time[0] ? " " : "", rd->time);
+	} else if (strcmp(pd, rd->date) != 0 ||
+	    (rd->time[0] && pt[0] && strcmp(pt, rd->time) != 0)) {
+		snprintf(note, sizeof(note),
+		    "%s%sThe AI read %s%s%s; I kept %s%s%s from your words.",
+		    why, sep, rd->date, rsep, rd->time, pd, pt[0] ? " " : "",
+		    pt);
+	} else if (rd->time[0] != '\0' && pt[0] == '\0') {
+		snprintf(note, sizeof(note), "%s%sTime from the AI: %s.", why,
+		    sep, rd->time);
+		set_str(j, time_key, rd->time);
+	} else {
+		return;
+	}
 	json_object_object_add(j, "reasoning", json_object_new_string(note));
 }
 
@@ -228,20 +245,89 @@ task_from(struct json_object *rules, const struct llm_reading *rd,
 	if (jstr(j, "source")[0] == '\0')
 		set_str(j, "source", text);
 	merge_when(j, rd, "due_date", "due_time");
-	if (rd->end_time[0] != '\0' && jstr(j, "due_time")[0] != '\0' &&
+	/* the reading's end only with its own start */
+	if (rd->time[0] != '\0' && strcmp(rd->end_time, rd->time) > 0 &&
+	    strcmp(jstr(j, "due_time"), rd->time) == 0 &&
 	    jstr(j, "due_end_time")[0] == '\0')
 		set_str(j, "due_end_time", rd->end_time);
 	return j;
 }
 
-/* An event draft: the rules' one (when they found a date) with the
- * reading's title and place, else built from the reading. */
+/* An event draft made by the parser from the reading's date, time and end
+ * (else its duration, else dur) alone (the title is the caller's to set),
+ * or *ret NULL. */
+static int
+event_at(const struct llm_reading *rd, const struct nlp_ref *ref, int64_t dur,
+    struct json_object **ret)
+{
+	char question[256], line[64];
+
+	/* a neutral word for a title: the reading's own could hold words
+	 * the parser would read as another date */
+	if (rd->time[0] != '\0' && strcmp(rd->end_time, rd->time) > 0)
+		snprintf(line, sizeof(line), "Event %s %s-%s", rd->date,
+		    rd->time, rd->end_time);
+	else
+		snprintf(line, sizeof(line), "Event %s %s", rd->date, rd->time);
+	return draft_event_from_text(line, ref,
+	    rd->duration_min > 0 ? rd->duration_min * 60000LL : dur, ret,
+	    question, sizeof(question));
+}
+
+static bool
+all_day_once(struct json_object *j)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(j, "all_day", &v) &&
+	    json_object_get_boolean(v) && jstr(j, "rrule")[0] == '\0' &&
+	    strcmp(jstr(j, "start_date"), jstr(j, "end_date")) == 0;
+}
+
+/* Append note (a sentence) to j's reasoning. */
+static void
+add_reasoning(struct json_object *j, const char *note)
+{
+	const char *why = jstr(j, "reasoning");
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "%s%s%s", why, sep_after(why), note);
+	json_object_object_add(j, "reasoning", json_object_new_string(buf));
+}
+
+/* at, a timed event, with what the all-day rules' draft j read besides
+ * the day (place, description, reasoning) and a note on the time; puts j
+ * and returns at. */
+static struct json_object *
+timed_like(struct json_object *j, struct json_object *at, const char *time)
+{
+	static const char *const keep[] = {
+	    "location", "description", "reasoning"};
+	struct json_object *v;
+	char note[64];
+
+	json_object_object_del(at, "reasoning");
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (json_object_object_get_ex(j, keep[i], &v) && v != NULL)
+			json_object_object_add(at, keep[i], json_object_get(v));
+	json_object_put(j);
+	snprintf(note, sizeof(note), "Time from the AI: %s.", time);
+	add_reasoning(at, note);
+	return at;
+}
+
+/*
+ * An event draft: the rules' one with the reading's title and place, its
+ * date checked against the reading's as merge_when() does for a task;
+ * else, when the rules found no date, one at the reading's date and time.
+ */
 static int
 event_from(struct wf_ctx *x, const struct llm_reading *rd, const char *text,
     struct json_object **ret)
 {
-	struct json_object *j = NULL;
-	char question[256], line[512];
+	struct json_object *j = NULL, *at = NULL;
+	char question[256], ai[32], note[256];
+	const char *sd, *st;
 	struct nlp_ref ref;
 	int64_t dur = cfg_int(x->env->cfg, "event_duration");
 	int r;
@@ -251,18 +337,39 @@ event_from(struct wf_ctx *x, const struct llm_reading *rd, const char *text,
 	    sizeof(question));
 	if (r < 0)
 		return r;
-	if (j == NULL && rd->date[0] != '\0') {
+	snprintf(ai, sizeof(ai), "%s%s%s", rd->date, rd->time[0] ? " " : "",
+	    rd->time);
+	sd = jstr(j, "start_date");
+	st = jstr(j, "start_time");
+	if (rd->date[0] == '\0') {
+		/* nothing to check: the rules' draft or their question */
+	} else if (j == NULL) {
 		/* the rules found no date: the AI's, through the parser */
-		snprintf(line, sizeof(line), "%s %s %s", rd->title, rd->date,
-		    rd->time);
-		r = draft_event_from_text(line, &ref,
-		    rd->duration_min > 0 ? rd->duration_min * 60000LL : dur, &j,
-		    question, sizeof(question));
+		r = event_at(rd, &ref, dur, &j);
 		if (r < 0)
 			return r;
-		if (j != NULL)
-			json_object_object_add(j, "reasoning",
-			    json_object_new_string("Date from the AI."));
+		if (j != NULL) {
+			json_object_object_del(j, "reasoning");
+			snprintf(
+			    note, sizeof(note), "Date from the AI: %s.", ai);
+			add_reasoning(j, note);
+		}
+	} else if (strcmp(sd, rd->date) != 0 ||
+	    (rd->time[0] && st[0] && strcmp(st, rd->time) != 0)) {
+		snprintf(note, sizeof(note),
+		    "The AI read %s; I kept %s%s%s from your words.", ai, sd,
+		    st[0] ? " " : "", st);
+		add_reasoning(j, note);
+	} else if (rd->time[0] != '\0' && all_day_once(j)) {
+		/* the same day; the hour only the AI read ("coffee
+		 * tomorrow 10") */
+		r = event_at(rd, &ref, dur, &at);
+		if (r < 0) {
+			json_object_put(j);
+			return r;
+		}
+		if (at != NULL)
+			j = timed_like(j, at, rd->time);
 	}
 	if (j == NULL)
 		return 0;
@@ -285,7 +392,7 @@ wf_llm_draft(struct wf_ctx *x, const char *text)
 
 	if (!x->pre.llm_tried)
 		return 0;
-	r = account(x, rd != NULL);
+	r = account(x, text, rd != NULL);
 	if (r < 0 || rd == NULL)
 		return r; /* the rules draft, as without an LLM */
 	switch (rd->kind) {

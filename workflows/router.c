@@ -119,6 +119,9 @@ wf_execute(struct wf_env *env, const struct queue_cmd *c)
 		goto out;
 	x.now = queue_now(x.q);
 	r = rt->run(&x);
+	if (r > 0)
+		r = -EPROTO; /* a handler broke its contract: never leave the
+				transaction open */
 	if (r == 0)
 		r = wf_finish(&x);
 	if (r < 0)
