@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bot/executor.h"
+#include "llm/llm.h"
 #include "bot/procs.h"
 #include "bot/scheduler.h"
 #include "bot/sender.h"
@@ -350,6 +351,36 @@ tick(void *arg)
 }
 
 /* Fail at start-up, not in every child: the database and the token. */
+/*
+ * The LLM and Google settings, checked at start rather than at the first
+ * message that needs them: a configured but unusable LLM or half a Google
+ * client is an operator's mistake to fix, not something to fall back on
+ * silently.  Neither configured is fine: the rules and the local store.
+ */
+static int
+check_services(struct cli *cli)
+{
+	const struct cfg *c = cli->cfg;
+	struct llm_opts o = {.provider = cfg_str(c, "llm_provider"),
+	    .url = cfg_str(c, "llm_url"),
+	    .key = cfg_str(c, "llm_key"),
+	    .model = cfg_str(c, "llm_model"),
+	    .timeout_ms = (long)cfg_int(c, "llm_timeout")};
+	char err[LLM_ERR_MAX];
+	bool id = cfg_str(c, "google_client_id") != NULL;
+	bool secret = cfg_str(c, "google_client_secret") != NULL;
+
+	if (llm_opts_check(&o, err, sizeof(err)) == -EINVAL)
+		return cli_error("the LLM settings are not usable: %s", err);
+	if (id != secret)
+		return cli_error("set both google_client_id and "
+		                 "google_client_secret, or neither");
+	if (id && cfg_str(c, "public_url") == NULL)
+		log_warn("public_url is not set: /connect cannot offer a "
+		         "sign-in link (draftbot google connect still works)");
+	return 0;
+}
+
 static int
 preflight(struct cli *cli)
 {
@@ -362,6 +393,8 @@ preflight(struct cli *cli)
 	if (cli_open_tg(cli, &t) != 0)
 		return 1;
 	tg_close(t);
+	if (check_services(cli) != 0)
+		return 1;
 	if (cfg_int(cli->cfg, "lease") <= cfg_int(cli->cfg, "telegram_timeout"))
 		log_warn("the lease (%s) is not longer than telegram_timeout "
 		         "(%s): a slow Bot API call may see its message sent "

@@ -888,6 +888,33 @@ START_TEST(execute_bad_input)
 }
 END_TEST
 
+/* An LLM or Google configured but unusable: refused at start, named. */
+START_TEST(execute_broken_service_settings)
+{
+	static const char *const args[] = {"execute", NULL};
+	char dir[256], db[320], env_db[340], err[2048];
+	const char *no_key[] = {env_db, "DRAFTBOT_TELEGRAM_TOKEN=" TOKEN,
+	    "DRAFTBOT_LLM_PROVIDER=openai", NULL};
+	const char *half_google[] = {env_db, "DRAFTBOT_TELEGRAM_TOKEN=" TOKEN,
+	    "DRAFTBOT_GOOGLE_CLIENT_ID=x.apps.googleusercontent.com", NULL};
+	const char *custom[] = {env_db, "DRAFTBOT_TELEGRAM_TOKEN=" TOKEN,
+	    "DRAFTBOT_LLM_PROVIDER=custom", NULL};
+
+	tu_tmpdir(dir, sizeof(dir));
+	tu_path(db, sizeof(db), dir, "q.db");
+	snprintf(env_db, sizeof(env_db), "DRAFTBOT_DB=%s", db);
+	ck_assert_int_eq(tu_run(args, no_key, NULL, 0, err, sizeof(err)), 1);
+	ck_assert_ptr_nonnull(strstr(err, "the LLM settings are not usable"));
+	ck_assert_ptr_nonnull(strstr(err, "key"));
+	ck_assert_int_eq(tu_run(args, custom, NULL, 0, err, sizeof(err)), 1);
+	ck_assert_ptr_nonnull(strstr(err, "the LLM settings are not usable"));
+	ck_assert_int_eq(
+	    tu_run(args, half_google, NULL, 0, err, sizeof(err)), 1);
+	ck_assert_ptr_nonnull(strstr(err, "google_client_secret"));
+	tu_rmtree(dir);
+}
+END_TEST
+
 /* ---- `draftbot run` ---- */
 
 START_TEST(run_without_token)
@@ -1271,6 +1298,7 @@ main(void)
 	tcase_add_test(procs, permanent_failure_tells_the_user);
 	tcase_add_test(procs, sigterm_stops_everything);
 	tcase_add_test(procs, execute_bad_input);
+	tcase_add_test(procs, execute_broken_service_settings);
 	tcase_add_test(procs, run_without_token);
 	tcase_add_test(procs, run_with_a_refused_token);
 	tcase_add_test(procs, run_poll_end_to_end);
