@@ -16,13 +16,14 @@
  * ("2025-10-31T19:30:00+01:00"); one with neither is read as floating.
  */
 #include <errno.h>
-#include <libical/ical.h>
+#include <libical/ical.h> /* the types; calls go through icalx */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "events/ev_int.h"
 #include "events/event.h"
+#include "events/icalx.h"
 
 #define DAY_MS (86400LL * 1000)
 #define ZONES_MAX 16 /* time zones one calendar may have converted */
@@ -585,6 +586,9 @@ ev_extract_ics(
 		return -EFBIG;
 	if (!ev_is_ics(buf, len))
 		return -EBADMSG;
+	r = icalx_load(); /* -ENOSYS: libical.so.3 is not installed */
+	if (r < 0)
+		return r;
 	l = calloc(1, sizeof(*l));
 	if (l == NULL)
 		return -ENOMEM;
