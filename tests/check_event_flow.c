@@ -2,9 +2,10 @@
  * Event drafts (issue 6): from text and from a link, their card, edits,
  * conflicts, confirm into the local calendar exactly once, and undo.
  * wf_execute() is driven with real Update JSON enqueued as the receiver
- * does it, on a real SQLite queue whose clock the test moves by hand; the
- * pages a link points to come from a small HTTP server on 127.0.0.1 inside
- * the test (the fetch_allow setting lets the fetcher reach it).
+ * does it, on a real SQLite queue whose clock the test moves by hand
+ * (tests/wf_fixture.h); the pages a link points to come from a small HTTP
+ * server on 127.0.0.1 inside the test (the fetch_allow setting lets the
+ * fetcher reach it).
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -17,18 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/update.h"
-#include "common/cfg.h"
-#include "common/settings.h"
 #include "events/event.h"
 #include "queue/outbox.h"
 #include "queue/store.h"
 #include "tests/testutil.h"
+#include "tests/wf_fixture.h"
 #include "workflows/draft_event.h"
-#include "workflows/workflow.h"
 
-#define ANN 1
-#define BOB 2
+#define ANN WFX_ANN
+#define BOB WFX_BOB
 #define MIN_MS (60 * 1000LL)
 #define HOUR_MS (60 * MIN_MS)
 #define DAY_MS (24 * HOUR_MS)
@@ -38,316 +36,34 @@
 #define DEC5_BERLIN 1796425200000LL      /* 2026-12-05T00:00+01:00 */
 #define DEC5_0130_BERLIN 1796430600000LL /* 2026-12-05T00:30Z */
 
-struct wfx {
-	struct tu_fx f;
-	struct cfg *cfg;
-	struct wf_env env;
-	sqlite3 *h;
-	int64_t update_id;
-	int64_t message_id;
-	int64_t card_msg_id;
-};
-
+/* The fixture at NOW in Berlin; fetch_allow (may be NULL) lets the
+ * fetcher reach the page server. */
 static void
-wfx_open(struct wfx *w, const char *fetch_allow)
+efx_open(struct wfx *w, const char *fetch_allow)
 {
-	char err[CFG_ERR_MAX], path[400];
-	FILE *fp;
-
-	memset(w, 0, sizeof(*w));
-	tu_fx_open(&w->f);
+	wfx_open(w, "Europe/Berlin");
 	w->f.now = NOW;
-	tu_path(path, sizeof(path), w->f.dir, "draftbot.conf");
-	fp = fopen(path, "w");
-	ck_assert_ptr_nonnull(fp);
-	fclose(fp);
-	ck_assert_msg(
-	    cfg_load(settings_table, path, &w->cfg, err, sizeof(err)) == 0,
-	    "cfg_load: %s", err);
-	ck_assert_int_eq(
-	    cfg_set(w->cfg, "tz", "Europe/Berlin", err, sizeof(err)), 0);
-	ck_assert_int_eq(
-	    cfg_set(w->cfg, "fetch_timeout", "5s", err, sizeof(err)), 0);
+	wfx_set(w, "fetch_timeout", "5s");
 	if (fetch_allow != NULL)
-		ck_assert_int_eq(cfg_set(w->cfg, "fetch_allow", fetch_allow,
-		                     err, sizeof(err)),
-		    0);
-	w->env.q = w->f.q;
-	w->env.cfg = w->cfg;
-	w->h = tu_sql_open(w->f.db);
-	w->update_id = 800000000;
-	w->message_id = 100;
-	w->card_msg_id = 7000;
+		wfx_set(w, "fetch_allow", fetch_allow);
 }
 
-static void
-wfx_close(struct wfx *w)
-{
-	sqlite3_close(w->h);
-	cfg_free(w->cfg);
-	tu_fx_close(&w->f);
-}
-
-/* ---- Update JSON, shaped like what Telegram sends ---- */
-
-static json_object *
-user_obj(int64_t user)
-{
-	json_object *u = json_object_new_object();
-
-	json_object_object_add(u, "id", json_object_new_int64(user));
-	json_object_object_add(u, "is_bot", json_object_new_boolean(0));
-	json_object_object_add(u, "first_name",
-	    json_object_new_string(user == ANN ? "Ann" : "Bob"));
-	return u;
-}
-
-static json_object *
-chat_obj(int64_t chat)
-{
-	json_object *c = json_object_new_object();
-
-	json_object_object_add(c, "id", json_object_new_int64(chat));
-	json_object_object_add(c, "type", json_object_new_string("private"));
-	return c;
-}
-
-static char *
-update_text(struct wfx *w, const char *kind, json_object *body)
-{
-	json_object *up = json_object_new_object();
-	char *s;
-
-	json_object_object_add(
-	    up, "update_id", json_object_new_int64(w->update_id++));
-	json_object_object_add(up, kind, body);
-	s = strdup(json_object_to_json_string_ext(up, JSON_C_TO_STRING_PLAIN));
-	json_object_put(up);
-	return s;
-}
-
-static char *
-message_json(struct wfx *w, int64_t user, const char *text, int64_t reply_to)
-{
-	json_object *m = json_object_new_object(), *ents, *e, *r;
-	const char *link = strstr(text, "http");
-
-	json_object_object_add(
-	    m, "message_id", json_object_new_int64(++w->message_id));
-	json_object_object_add(m, "from", user_obj(user));
-	json_object_object_add(m, "chat", chat_obj(user));
-	json_object_object_add(m, "date", json_object_new_int64(1795420800));
-	json_object_object_add(m, "text", json_object_new_string(text));
-	ents = json_object_new_array();
-	if (text[0] == '/') {
-		e = json_object_new_object();
-		json_object_object_add(e, "offset", json_object_new_int(0));
-		json_object_object_add(e, "length",
-		    json_object_new_int((int)strcspn(text, " \n")));
-		json_object_object_add(
-		    e, "type", json_object_new_string("bot_command"));
-		json_object_array_add(ents, e);
-	}
-	if (link != NULL) { /* ASCII texts: bytes are UTF-16 units */
-		e = json_object_new_object();
-		json_object_object_add(
-		    e, "offset", json_object_new_int((int)(link - text)));
-		json_object_object_add(e, "length",
-		    json_object_new_int((int)strcspn(link, " \n")));
-		json_object_object_add(
-		    e, "type", json_object_new_string("url"));
-		json_object_array_add(ents, e);
-	}
-	json_object_object_add(m, "entities", ents);
-	if (reply_to != 0) {
-		r = json_object_new_object();
-		json_object_object_add(
-		    r, "message_id", json_object_new_int64(reply_to));
-		json_object_object_add(r, "from", user_obj(user));
-		json_object_object_add(r, "chat", chat_obj(user));
-		json_object_object_add(
-		    r, "date", json_object_new_int64(1795420000));
-		json_object_object_add(
-		    r, "text", json_object_new_string("(the card)"));
-		json_object_object_add(m, "reply_to_message", r);
-	}
-	return update_text(w, "message", m);
-}
-
-static char *
-callback_json(struct wfx *w, int64_t user, int64_t msg_id, const char *data)
-{
-	json_object *cq = json_object_new_object(), *m;
-	char id[32];
-
-	snprintf(id, sizeof(id), "55%" PRId64, w->update_id);
-	json_object_object_add(cq, "id", json_object_new_string(id));
-	json_object_object_add(cq, "from", user_obj(user));
-	m = json_object_new_object();
-	json_object_object_add(m, "message_id", json_object_new_int64(msg_id));
-	json_object_object_add(m, "chat", chat_obj(user));
-	json_object_object_add(m, "date", json_object_new_int64(1795420850));
-	json_object_object_add(m, "text", json_object_new_string("a card"));
-	json_object_object_add(cq, "message", m);
-	json_object_object_add(
-	    cq, "chat_instance", json_object_new_string("-87910034"));
-	json_object_object_add(cq, "data", json_object_new_string(data));
-	return update_text(w, "callback_query", cq);
-}
-
-/* ---- running commands ---- */
-
-static int
-run_update(struct wfx *w, char *json)
-{
-	struct queue_cmd *c, *g;
-	struct queue_new n;
-	struct upd *u = NULL;
-	char key[48];
-	int r;
-
-	ck_assert_int_eq(upd_parse(json, strlen(json), &u), 0);
-	upd_to_command(u, json, key, sizeof(key), &n);
-	ck_assert_int_eq(queue_enqueue(w->f.q, &n, NULL, NULL), 0);
-	upd_free(u);
-	free(json);
-	c = tu_claim(w->f.q, "w1", 60000);
-	r = wf_execute(&w->env, c);
-	if (r == 0) {
-		g = tu_get(w->f.q, c->id);
-		ck_assert_int_eq(g->status, QUEUE_COMPLETED);
-		queue_cmd_free(g);
-	}
-	queue_cmd_free(c);
-	return r;
-}
-
-static void
-say(struct wfx *w, int64_t user, const char *text)
-{
-	ck_assert_int_eq(run_update(w, message_json(w, user, text, 0)), 0);
-}
-
-static void
-reply(struct wfx *w, int64_t user, int64_t to, const char *text)
-{
-	ck_assert_int_eq(run_update(w, message_json(w, user, text, to)), 0);
-}
-
+/* user presses action act on the card (message msg_id) of draft. */
 static void
 press(struct wfx *w, int64_t user, int64_t msg_id, int64_t draft, char act)
 {
 	char data[40];
 
-	snprintf(data, sizeof(data), "d:%" PRId64 ":%c", draft, act);
-	ck_assert_int_eq(
-	    run_update(w, callback_json(w, user, msg_id, data)), 0);
+	wfx_draft_data(data, sizeof(data), draft, act);
+	wfx_press(w, user, user, msg_id, data);
 }
 
 /* ---- looking at the results ---- */
-
-static int64_t
-count(struct wfx *w, const char *sql)
-{
-	return tu_sql_int(w->h, sql);
-}
-
-static int64_t
-last_draft_id(struct wfx *w)
-{
-	return count(w, "SELECT coalesce(max(id), 0) FROM drafts");
-}
-
-static json_object *
-draft_obj(struct wfx *w, int64_t id)
-{
-	struct store_draft *d = NULL;
-	json_object *j;
-
-	ck_assert_int_eq(store_draft_get(w->f.q, id, &d), 1);
-	j = json_tokener_parse(d->draft);
-	store_draft_free(d);
-	ck_assert_ptr_nonnull(j);
-	return j;
-}
-
-static const char *
-jstr(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v))
-		return "";
-	return json_object_get_string(v);
-}
 
 static bool
 jhas(json_object *o, const char *key)
 {
 	return json_object_object_get_ex(o, key, NULL);
-}
-
-struct out {
-	int64_t id;
-	char type[32];
-	json_object *p;
-	char buttons[512];
-};
-
-struct nth {
-	int want, seen;
-	struct out *o;
-};
-
-static int
-pick(const struct queue_cmd *m, void *arg)
-{
-	struct nth *n = arg;
-
-	if (n->seen++ < n->want)
-		return 0;
-	n->o->id = m->id;
-	snprintf(n->o->type, sizeof(n->o->type), "%s", m->type);
-	n->o->p = json_tokener_parse(m->payload);
-	return 1;
-}
-
-/* The k-th newest outbox message (0 = the newest). */
-static void
-out_get(struct wfx *w, int k, struct out *o)
-{
-	struct nth n = {.want = k, .o = o};
-	json_object *rm, *kb, *row, *b;
-
-	memset(o, 0, sizeof(*o));
-	ck_assert_int_eq(outbox_list(w->f.q, -1, k + 1, pick, &n), 1);
-	ck_assert_ptr_nonnull(o->p);
-	if (!json_object_object_get_ex(o->p, "reply_markup", &rm) ||
-	    !json_object_object_get_ex(rm, "inline_keyboard", &kb))
-		return;
-	for (size_t i = 0; i < json_object_array_length(kb); i++) {
-		row = json_object_array_get_idx(kb, i);
-		for (size_t j = 0; j < json_object_array_length(row); j++) {
-			b = json_object_array_get_idx(row, j);
-			if (o->buttons[0] != '\0')
-				strcat(o->buttons, ",");
-			strcat(o->buttons, jstr(b, "callback_data"));
-		}
-	}
-}
-
-static void
-out_free(struct out *o)
-{
-	json_object_put(o->p);
-	o->p = NULL;
-}
-
-static void
-assert_has(const char *hay, const char *needle)
-{
-	ck_assert_msg(
-	    strstr(hay, needle) != NULL, "\"%s\" not in \"%s\"", needle, hay);
 }
 
 static void
@@ -361,85 +77,48 @@ assert_lacks(const char *hay, const char *needle)
 static void
 assert_out(struct wfx *w, const char *type, const char *needle)
 {
-	struct out o;
+	struct wfx_out o;
 
-	out_get(w, 0, &o);
+	wfx_out_get(w, 0, &o);
 	ck_assert_str_eq(o.type, type);
-	assert_has(jstr(o.p, "text"), needle);
-	out_free(&o);
-}
-
-static int64_t
-outbox_n(struct wfx *w)
-{
-	return count(w, "SELECT count(*) FROM outbox");
+	wfx_assert_has(wfx_jstr(o.p, "text"), needle);
+	wfx_out_free(&o);
 }
 
 /* drafts, events and effects as one string: equal means unchanged. */
+static const char *const snapshot_sql[] = {
+    "SELECT group_concat(id || '|' || kind || '|' || status || '|' || "
+    "version || '|' || draft, ';') FROM (SELECT * FROM drafts ORDER "
+    "BY id)",
+    "SELECT group_concat(id || '|' || title || '|' || start_at || '|' "
+    "|| end_at, ';') FROM (SELECT * FROM events ORDER BY id)",
+    "SELECT group_concat(effect_key || '|' || state, ';') FROM effects",
+    NULL,
+};
+
 static char *
 snapshot(struct wfx *w)
 {
-	static const char *const sql[] = {
-	    "SELECT group_concat(id || '|' || kind || '|' || status || '|' || "
-	    "version || '|' || draft, ';') FROM (SELECT * FROM drafts ORDER "
-	    "BY id)",
-	    "SELECT group_concat(id || '|' || title || '|' || start_at || '|' "
-	    "|| end_at, ';') FROM (SELECT * FROM events ORDER BY id)",
-	    "SELECT group_concat(effect_key || '|' || state, ';') FROM effects",
-	};
-	char *all = strdup(""), *next;
-	sqlite3_stmt *s;
-	const unsigned char *t;
-
-	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		ck_assert_int_eq(
-		    sqlite3_prepare_v2(w->h, sql[i], -1, &s, NULL), SQLITE_OK);
-		ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-		t = sqlite3_column_text(s, 0);
-		ck_assert_int_ne(
-		    asprintf(&next, "%s\n%s", all, t ? (const char *)t : ""),
-		    -1);
-		sqlite3_finalize(s);
-		free(all);
-		all = next;
-	}
-	return all;
+	return wfx_snapshot(w, snapshot_sql);
 }
 
 static void
 assert_unchanged(struct wfx *w, char *before)
 {
-	char *after = snapshot(w);
-
-	ck_assert_str_eq(after, before);
-	free(after);
-	free(before);
-}
-
-static int64_t
-deliver_card(struct wfx *w, int64_t draft_id)
-{
-	int64_t id = ++w->card_msg_id;
-
-	ck_assert_int_eq(store_draft_set_message(w->f.q, draft_id, id), 0);
-	return id;
+	wfx_assert_unchanged(w, snapshot_sql, before);
 }
 
 /* A delivered event draft of text by Ann: its id; *card its message. */
 static int64_t
 make_event(struct wfx *w, const char *text, int64_t *card)
 {
-	int64_t id;
+	int64_t id = wfx_make_draft(w, ANN, ANN, text, card);
 
-	say(w, ANN, text);
-	id = last_draft_id(w);
-	ck_assert_int_gt(id, 0);
-	ck_assert_int_eq(count(w,
+	ck_assert_int_eq(wfx_count(w,
 	                     "SELECT count(*) FROM drafts WHERE kind = "
 	                     "'event' AND id = (SELECT max(id) FROM "
 	                     "drafts)"),
 	    1);
-	*card = deliver_card(w, id);
 	return id;
 }
 
@@ -555,43 +234,43 @@ link_to(const struct site *s, const char *path)
 START_TEST(text_dinner_at_place)
 {
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 	json_object *j;
 	int64_t id;
 
-	wfx_open(&w, NULL);
-	say(&w, ANN, "dinner with Ana friday 8pm at Luigi's");
-	id = last_draft_id(&w);
-	ck_assert_int_eq(count(&w,
+	efx_open(&w, NULL);
+	wfx_say(&w, ANN, ANN, "dinner with Ana friday 8pm at Luigi's");
+	id = wfx_last_draft_id(&w);
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM drafts WHERE kind = "
 	                     "'event' AND status = 'drafted'"),
 	    1);
-	j = draft_obj(&w, id);
-	ck_assert_str_eq(jstr(j, "title"), "Dinner with Ana");
-	ck_assert_str_eq(jstr(j, "start_date"), "2026-11-27");
-	ck_assert_str_eq(jstr(j, "start_time"), "20:00");
-	ck_assert_str_eq(jstr(j, "end_date"), "2026-11-27");
-	ck_assert_str_eq(jstr(j, "end_time"), "21:00");
-	ck_assert_str_eq(jstr(j, "location"), "Luigi's");
-	ck_assert_str_eq(jstr(j, "timezone"), "Europe/Berlin");
-	ck_assert_str_eq(jstr(j, "all_day"), "false");
-	ck_assert_str_eq(jstr(j, "source"),
+	j = wfx_draft_obj(&w, id);
+	ck_assert_str_eq(wfx_jstr(j, "title"), "Dinner with Ana");
+	ck_assert_str_eq(wfx_jstr(j, "start_date"), "2026-11-27");
+	ck_assert_str_eq(wfx_jstr(j, "start_time"), "20:00");
+	ck_assert_str_eq(wfx_jstr(j, "end_date"), "2026-11-27");
+	ck_assert_str_eq(wfx_jstr(j, "end_time"), "21:00");
+	ck_assert_str_eq(wfx_jstr(j, "location"), "Luigi's");
+	ck_assert_str_eq(wfx_jstr(j, "timezone"), "Europe/Berlin");
+	ck_assert_str_eq(wfx_jstr(j, "all_day"), "false");
+	ck_assert_str_eq(wfx_jstr(j, "source"),
 	    "dinner with Ana friday 8pm at "
 	    "Luigi's");
-	assert_has(jstr(j, "reasoning"), "Fri 27 Nov");
+	wfx_assert_has(wfx_jstr(j, "reasoning"), "Fri 27 Nov");
 	json_object_put(j);
-	out_get(&w, 0, &o);
+	wfx_out_get(&w, 0, &o);
 	ck_assert_str_eq(o.type, "sendMessage");
-	assert_has(jstr(o.p, "text"), "<b>Dinner with Ana</b>");
-	assert_has(jstr(o.p, "text"), "Fri 27 Nov");
-	assert_has(jstr(o.p, "text"),
+	wfx_assert_has(wfx_jstr(o.p, "text"), "<b>Dinner with Ana</b>");
+	wfx_assert_has(wfx_jstr(o.p, "text"), "Fri 27 Nov");
+	wfx_assert_has(wfx_jstr(o.p, "text"),
 	    "20:00\xe2\x80\x93"
 	    "21:00 (Europe/Berlin)");
-	assert_has(jstr(o.p, "text"), "\xf0\x9f\x93\x8d Luigi's");
-	assert_lacks(jstr(o.p, "text"), "overlaps");
+	wfx_assert_has(wfx_jstr(o.p, "text"), "\xf0\x9f\x93\x8d Luigi's");
+	assert_lacks(wfx_jstr(o.p, "text"), "overlaps");
 	ck_assert_str_eq(o.buttons, "d:1:c,d:1:e,d:1:x");
-	out_free(&o);
-	ck_assert_int_eq(count(&w,
+	wfx_out_free(&o);
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "action = 'draft_created' AND details "
 	                     "LIKE '%\"event\"%'"),
@@ -605,13 +284,13 @@ START_TEST(text_range_tomorrow)
 	struct wfx w;
 	json_object *j;
 
-	wfx_open(&w, NULL);
-	say(&w, ANN, "team meeting 2-3pm tomorrow");
-	j = draft_obj(&w, last_draft_id(&w));
-	ck_assert_str_eq(jstr(j, "title"), "Team meeting");
-	ck_assert_str_eq(jstr(j, "start_date"), "2026-11-24");
-	ck_assert_str_eq(jstr(j, "start_time"), "14:00");
-	ck_assert_str_eq(jstr(j, "end_time"), "15:00");
+	efx_open(&w, NULL);
+	wfx_say(&w, ANN, ANN, "team meeting 2-3pm tomorrow");
+	j = wfx_draft_obj(&w, wfx_last_draft_id(&w));
+	ck_assert_str_eq(wfx_jstr(j, "title"), "Team meeting");
+	ck_assert_str_eq(wfx_jstr(j, "start_date"), "2026-11-24");
+	ck_assert_str_eq(wfx_jstr(j, "start_time"), "14:00");
+	ck_assert_str_eq(wfx_jstr(j, "end_time"), "15:00");
 	ck_assert(!jhas(j, "location"));
 	json_object_put(j);
 	assert_out(&w, "sendMessage",
@@ -626,13 +305,13 @@ START_TEST(text_all_day)
 	struct wfx w;
 	json_object *j;
 
-	wfx_open(&w, NULL);
-	say(&w, ANN, "conference on 5 december");
-	j = draft_obj(&w, last_draft_id(&w));
-	ck_assert_str_eq(jstr(j, "title"), "Conference");
-	ck_assert_str_eq(jstr(j, "start_date"), "2026-12-05");
-	ck_assert_str_eq(jstr(j, "end_date"), "2026-12-05");
-	ck_assert_str_eq(jstr(j, "all_day"), "true");
+	efx_open(&w, NULL);
+	wfx_say(&w, ANN, ANN, "conference on 5 december");
+	j = wfx_draft_obj(&w, wfx_last_draft_id(&w));
+	ck_assert_str_eq(wfx_jstr(j, "title"), "Conference");
+	ck_assert_str_eq(wfx_jstr(j, "start_date"), "2026-12-05");
+	ck_assert_str_eq(wfx_jstr(j, "end_date"), "2026-12-05");
+	ck_assert_str_eq(wfx_jstr(j, "all_day"), "true");
 	ck_assert(!jhas(j, "start_time"));
 	ck_assert(!jhas(j, "end_time"));
 	json_object_put(j);
@@ -647,48 +326,49 @@ START_TEST(slash_event)
 	struct wfx w;
 	json_object *j;
 
-	wfx_open(&w, NULL);
+	efx_open(&w, NULL);
 	/* the rules read this one as a task; /event says it is an event */
-	say(&w, ANN, "/event buy a present tomorrow 5pm for 30 minutes");
-	ck_assert_int_eq(count(&w,
+	wfx_say(
+	    &w, ANN, ANN, "/event buy a present tomorrow 5pm for 30 minutes");
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM drafts WHERE kind = "
 	                     "'event'"),
 	    1);
-	j = draft_obj(&w, last_draft_id(&w));
-	ck_assert_str_eq(jstr(j, "start_time"), "17:00");
-	ck_assert_str_eq(jstr(j, "end_time"), "17:30");
+	j = wfx_draft_obj(&w, wfx_last_draft_id(&w));
+	ck_assert_str_eq(wfx_jstr(j, "start_time"), "17:00");
+	ck_assert_str_eq(wfx_jstr(j, "end_time"), "17:30");
 	json_object_put(j);
 	assert_out(&w, "sendMessage",
 	    "17:00\xe2\x80\x93"
 	    "17:30");
 	/* nothing after /event, or no date: a question, no draft */
-	say(&w, ANN, "/event");
+	wfx_say(&w, ANN, ANN, "/event");
 	assert_out(&w, "sendMessage", "What is the event");
-	say(&w, ANN, "/event dinner with Ana");
+	wfx_say(&w, ANN, ANN, "/event dinner with Ana");
 	assert_out(&w, "sendMessage", "When is");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 1);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 1);
 	/* words that say the event, with a link: the link is its url, and
 	 * nothing is fetched (no fetch audit) */
-	say(&w, ANN, "concert friday 8pm https://tickets.example/123");
-	j = draft_obj(&w, last_draft_id(&w));
-	ck_assert_str_eq(jstr(j, "title"), "Concert");
-	ck_assert_str_eq(jstr(j, "url"), "https://tickets.example/123");
+	wfx_say(&w, ANN, ANN, "concert friday 8pm https://tickets.example/123");
+	j = wfx_draft_obj(&w, wfx_last_draft_id(&w));
+	ck_assert_str_eq(wfx_jstr(j, "title"), "Concert");
+	ck_assert_str_eq(wfx_jstr(j, "url"), "https://tickets.example/123");
 	json_object_put(j);
 	assert_out(
 	    &w, "sendMessage", "\xf0\x9f\x94\x97 https://tickets.example/123");
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "action LIKE 'fetch%' OR action LIKE "
 	                     "'event_%'"),
 	    0);
 	/* the task path is as it was */
-	say(&w, ANN, "buy milk tomorrow");
-	ck_assert_int_eq(count(&w,
+	wfx_say(&w, ANN, ANN, "buy milk tomorrow");
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM drafts WHERE kind = "
 	                     "'task'"),
 	    1);
 	/* and the help names /event */
-	say(&w, ANN, "/help");
+	wfx_say(&w, ANN, ANN, "/help");
 	assert_out(&w, "sendMessage", "/event");
 	wfx_close(&w);
 }
@@ -697,16 +377,17 @@ END_TEST
 START_TEST(card_escapes)
 {
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 
-	wfx_open(&w, NULL);
-	say(&w, ANN, "/event <b>party</b> & fun friday 9pm at \"Bar <x>\"");
-	out_get(&w, 0, &o);
-	assert_has(jstr(o.p, "text"), "&lt;b&gt;");
-	assert_has(jstr(o.p, "text"), "&amp;");
-	assert_has(jstr(o.p, "text"), "&quot;Bar &lt;x&gt;&quot;");
-	assert_lacks(jstr(o.p, "text"), "<x>");
-	out_free(&o);
+	efx_open(&w, NULL);
+	wfx_say(&w, ANN, ANN,
+	    "/event <b>party</b> & fun friday 9pm at \"Bar <x>\"");
+	wfx_out_get(&w, 0, &o);
+	wfx_assert_has(wfx_jstr(o.p, "text"), "&lt;b&gt;");
+	wfx_assert_has(wfx_jstr(o.p, "text"), "&amp;");
+	wfx_assert_has(wfx_jstr(o.p, "text"), "&quot;Bar &lt;x&gt;&quot;");
+	assert_lacks(wfx_jstr(o.p, "text"), "<x>");
+	wfx_out_free(&o);
 	wfx_close(&w);
 }
 END_TEST
@@ -720,57 +401,57 @@ START_TEST(edits_move_length_place)
 	int64_t id, card, n;
 	char *before;
 
-	wfx_open(&w, NULL);
+	efx_open(&w, NULL);
 	id = make_event(&w, "dinner with Ana friday 8pm at Luigi's", &card);
-	reply(&w, ANN, card, "move it to 9pm");
-	j = draft_obj(&w, id);
-	ck_assert_str_eq(jstr(j, "start_date"), "2026-11-27");
-	ck_assert_str_eq(jstr(j, "start_time"), "21:00");
-	ck_assert_str_eq(jstr(j, "end_time"), "22:00");
+	wfx_reply(&w, ANN, ANN, card, "move it to 9pm");
+	j = wfx_draft_obj(&w, id);
+	ck_assert_str_eq(wfx_jstr(j, "start_date"), "2026-11-27");
+	ck_assert_str_eq(wfx_jstr(j, "start_time"), "21:00");
+	ck_assert_str_eq(wfx_jstr(j, "end_time"), "22:00");
 	json_object_put(j);
 	/* edited in place */
 	assert_out(&w, "editMessageText",
 	    "21:00\xe2\x80\x93"
 	    "22:00");
-	reply(&w, ANN, card, "make it 2 hours");
-	j = draft_obj(&w, id);
-	ck_assert_str_eq(jstr(j, "end_time"), "23:00");
+	wfx_reply(&w, ANN, ANN, card, "make it 2 hours");
+	j = wfx_draft_obj(&w, id);
+	ck_assert_str_eq(wfx_jstr(j, "end_time"), "23:00");
 	json_object_put(j);
-	reply(&w, ANN, card, "until 11:30pm");
-	j = draft_obj(&w, id);
-	ck_assert_str_eq(jstr(j, "end_time"), "23:30");
+	wfx_reply(&w, ANN, ANN, card, "until 11:30pm");
+	j = wfx_draft_obj(&w, id);
+	ck_assert_str_eq(wfx_jstr(j, "end_time"), "23:30");
 	json_object_put(j);
 	/* Edit, then the answer without replying */
 	press(&w, ANN, card, id, 'e');
 	assert_out(&w, "editMessageText", "move it to 9pm");
-	say(&w, ANN, "at Caf\xc3\xa9 Central");
-	j = draft_obj(&w, id);
-	ck_assert_str_eq(jstr(j, "location"), "Caf\xc3\xa9 Central");
-	ck_assert_str_eq(jstr(j, "start_time"), "21:00");
+	wfx_say(&w, ANN, ANN, "at Caf\xc3\xa9 Central");
+	j = wfx_draft_obj(&w, id);
+	ck_assert_str_eq(wfx_jstr(j, "location"), "Caf\xc3\xa9 Central");
+	ck_assert_str_eq(wfx_jstr(j, "start_time"), "21:00");
 	json_object_put(j);
-	reply(&w, ANN, card, "saturday");
-	j = draft_obj(&w, id);
-	ck_assert_str_eq(jstr(j, "start_date"), "2026-11-28");
-	ck_assert_str_eq(jstr(j, "start_time"), "21:00");
-	ck_assert_str_eq(jstr(j, "end_date"), "2026-11-28");
-	ck_assert_str_eq(jstr(j, "end_time"), "23:30");
+	wfx_reply(&w, ANN, ANN, card, "saturday");
+	j = wfx_draft_obj(&w, id);
+	ck_assert_str_eq(wfx_jstr(j, "start_date"), "2026-11-28");
+	ck_assert_str_eq(wfx_jstr(j, "start_time"), "21:00");
+	ck_assert_str_eq(wfx_jstr(j, "end_date"), "2026-11-28");
+	ck_assert_str_eq(wfx_jstr(j, "end_time"), "23:30");
 	json_object_put(j);
-	reply(&w, ANN, card, "title: Dinner & drinks");
+	wfx_reply(&w, ANN, ANN, card, "title: Dinner & drinks");
 	assert_out(&w, "editMessageText", "Dinner &amp; drinks");
-	reply(&w, ANN, card, "no end");
-	j = draft_obj(&w, id);
+	wfx_reply(&w, ANN, ANN, card, "no end");
+	j = wfx_draft_obj(&w, id);
 	ck_assert(!jhas(j, "end_time"));
 	json_object_put(j);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "action = 'draft_updated'"),
 	    8);
 	/* not understood: a question, the draft as it was */
 	before = snapshot(&w);
-	n = outbox_n(&w);
-	reply(&w, ANN, card, "purple monkey dishwasher");
+	n = wfx_outbox_n(&w);
+	wfx_reply(&w, ANN, ANN, card, "purple monkey dishwasher");
 	assert_out(&w, "sendMessage", "didn\xe2\x80\x99t understand");
-	ck_assert_int_eq(outbox_n(&w), n + 1);
+	ck_assert_int_eq(wfx_outbox_n(&w), n + 1);
 	assert_unchanged(&w, before);
 	wfx_close(&w);
 }
@@ -782,14 +463,14 @@ START_TEST(confirm_once_then_undo)
 {
 	struct store_event *e = NULL;
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 	int64_t id, card, eid;
 
-	wfx_open(&w, NULL);
+	efx_open(&w, NULL);
 	id = make_event(&w, "dinner with Ana friday 8pm at Luigi's", &card);
 	press(&w, ANN, card, id, 'c');
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM events"), 1);
-	eid = count(&w, "SELECT id FROM events");
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM events"), 1);
+	eid = wfx_count(&w, "SELECT id FROM events");
 	ck_assert_int_eq(store_event_get(w.f.q, eid, &e), 1);
 	ck_assert_str_eq(e->title, "Dinner with Ana");
 	ck_assert_str_eq(e->location, "Luigi's");
@@ -800,33 +481,33 @@ START_TEST(confirm_once_then_undo)
 	ck_assert_int_eq(e->owner_id, ANN);
 	ck_assert_str_eq(e->timezone, "Europe/Berlin");
 	store_event_free(e);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM effects WHERE "
 	                     "effect_key = 'draft:1:event' AND state = "
 	                     "'done'"),
 	    1);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "draft_confirmed"), 1);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "event_executed"), 1);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM drafts WHERE status "
 	                     "= 'executed'"),
 	    1);
-	out_get(&w, 0, &o);
+	wfx_out_get(&w, 0, &o);
 	ck_assert_str_eq(o.type, "editMessageText");
-	assert_has(jstr(o.p, "text"), "Added to your calendar");
+	wfx_assert_has(wfx_jstr(o.p, "text"), "Added to your calendar");
 	ck_assert_str_eq(o.buttons, "d:1:u");
-	out_free(&o);
+	wfx_out_free(&o);
 	/* a second press: still one event */
 	press(&w, ANN, card, id, 'c');
 	assert_out(&w, "sendMessage", "Already saved");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM events"), 1);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM events"), 1);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "event_executed"), 1);
 	/* Undo */
 	w.f.now += 5 * MIN_MS;
 	press(&w, ANN, card, id, 'u');
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM events"), 0);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM events"), 0);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "event_undone"), 1);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM effects WHERE "
 	                     "effect_key = 'draft:1:event' AND state = "
 	                     "'undone'"),
@@ -834,7 +515,7 @@ START_TEST(confirm_once_then_undo)
 	assert_out(&w, "editMessageText", "Undone");
 	/* Confirm after Undo: nothing */
 	press(&w, ANN, card, id, 'c');
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM events"), 0);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM events"), 0);
 	wfx_close(&w);
 }
 END_TEST
@@ -845,11 +526,12 @@ START_TEST(confirm_all_day_and_late_undo)
 	struct wfx w;
 	int64_t id, card;
 
-	wfx_open(&w, NULL);
+	efx_open(&w, NULL);
 	id = make_event(&w, "conference on 5 december", &card);
 	press(&w, ANN, card, id, 'c');
 	ck_assert_int_eq(
-	    store_event_get(w.f.q, count(&w, "SELECT id FROM events"), &e), 1);
+	    store_event_get(w.f.q, wfx_count(&w, "SELECT id FROM events"), &e),
+	    1);
 	ck_assert_int_eq(e->all_day, 1);
 	ck_assert_int_eq(e->start_ms, DEC5_BERLIN);
 	ck_assert_int_eq(e->end_ms, DEC5_BERLIN + DAY_MS);
@@ -858,7 +540,7 @@ START_TEST(confirm_all_day_and_late_undo)
 	w.f.now += 11 * MIN_MS;
 	press(&w, ANN, card, id, 'u');
 	assert_out(&w, "sendMessage", "no longer");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM events"), 1);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM events"), 1);
 	wfx_close(&w);
 }
 END_TEST
@@ -869,7 +551,7 @@ START_TEST(confirm_invalid_and_not_owner)
 	int64_t id, card;
 	char *before;
 
-	wfx_open(&w, NULL);
+	efx_open(&w, NULL);
 	id = make_event(&w, "dinner with Ana friday 8pm", &card);
 	/* an end before the start, as a broken draft might have it */
 	tu_sql_exec(w.h,
@@ -881,7 +563,7 @@ START_TEST(confirm_invalid_and_not_owner)
 	assert_unchanged(&w, before);
 	before = snapshot(&w);
 	press(&w, BOB, card, id, 'c');
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM events"), 0);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM events"), 0);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "callback_rejected"), 1);
 	assert_unchanged(&w, before);
 	wfx_close(&w);
@@ -893,15 +575,15 @@ END_TEST
 START_TEST(conflicts_shown)
 {
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 	json_object *j, *a;
 	int64_t id, card;
 
-	wfx_open(&w, NULL);
+	efx_open(&w, NULL);
 	id = make_event(&w, "team sync friday 2-3pm", &card);
 	press(&w, ANN, card, id, 'c');
 	id = make_event(&w, "dentist appointment friday 2:30pm", &card);
-	j = draft_obj(&w, id);
+	j = wfx_draft_obj(&w, id);
 	ck_assert(json_object_object_get_ex(j, "conflicts", &a));
 	ck_assert_int_eq(json_object_array_length(a), 1);
 	ck_assert_str_eq(
@@ -909,30 +591,30 @@ START_TEST(conflicts_shown)
 	    "Team sync 14:00\xe2\x80\x93"
 	    "15:00");
 	json_object_put(j);
-	out_get(&w, 0, &o);
-	assert_has(jstr(o.p, "text"),
+	wfx_out_get(&w, 0, &o);
+	wfx_assert_has(wfx_jstr(o.p, "text"),
 	    "\xe2\x9a\xa0\xef\xb8\x8f overlaps Team "
 	    "sync 14:00\xe2\x80\x93"
 	    "15:00");
-	out_free(&o);
+	wfx_out_free(&o);
 	/* moved away: no more overlap */
-	reply(&w, ANN, card, "move it to 5pm");
-	j = draft_obj(&w, id);
+	wfx_reply(&w, ANN, ANN, card, "move it to 5pm");
+	j = wfx_draft_obj(&w, id);
 	ck_assert(!jhas(j, "conflicts"));
 	json_object_put(j);
 	assert_out(&w, "editMessageText", "17:00");
-	out_get(&w, 0, &o);
-	assert_lacks(jstr(o.p, "text"), "overlaps");
-	out_free(&o);
+	wfx_out_get(&w, 0, &o);
+	assert_lacks(wfx_jstr(o.p, "text"), "overlaps");
+	wfx_out_free(&o);
 	/* and back: it is there again */
-	reply(&w, ANN, card, "move it to 2pm");
+	wfx_reply(&w, ANN, ANN, card, "move it to 2pm");
 	assert_out(&w, "editMessageText", "overlaps Team sync");
 	/* another person's events are not mine */
-	say(&w, BOB, "coffee friday 2pm");
+	wfx_say(&w, BOB, BOB, "coffee friday 2pm");
 	assert_out(&w, "sendMessage", "Coffee");
-	out_get(&w, 0, &o);
-	assert_lacks(jstr(o.p, "text"), "overlaps");
-	out_free(&o);
+	wfx_out_get(&w, 0, &o);
+	assert_lacks(wfx_jstr(o.p, "text"), "overlaps");
+	wfx_out_free(&o);
 	wfx_close(&w);
 }
 END_TEST
@@ -944,44 +626,46 @@ START_TEST(link_jsonld_offset)
 	struct store_event *e = NULL;
 	struct site s;
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 	json_object *j;
 	int64_t id;
 
 	site_start(&s);
-	wfx_open(&w, "127.0.0.1");
-	say(&w, ANN, link_to(&s, "/concert.html"));
-	id = last_draft_id(&w);
+	efx_open(&w, "127.0.0.1");
+	wfx_say(&w, ANN, ANN, link_to(&s, "/concert.html"));
+	id = wfx_last_draft_id(&w);
 	ck_assert_int_eq(id, 1);
-	j = draft_obj(&w, id);
-	ck_assert_str_eq(jstr(j, "title"), "Jazz & Blues Night");
+	j = wfx_draft_obj(&w, id);
+	ck_assert_str_eq(wfx_jstr(j, "title"), "Jazz & Blues Night");
 	/* 19:30 at -05:00 is 01:30 the next day in Berlin */
-	ck_assert_str_eq(jstr(j, "start_date"), "2026-12-05");
-	ck_assert_str_eq(jstr(j, "start_time"), "01:30");
-	ck_assert_str_eq(jstr(j, "end_time"), "04:00");
-	ck_assert_str_eq(jstr(j, "timezone"), "Europe/Berlin");
-	ck_assert_str_eq(jstr(j, "source_url"), link_to(&s, "/concert.html"));
-	assert_has(jstr(j, "location"), "Blue Note");
-	assert_has(jstr(j, "page_time"), "19:30 (UTC-05:00)");
+	ck_assert_str_eq(wfx_jstr(j, "start_date"), "2026-12-05");
+	ck_assert_str_eq(wfx_jstr(j, "start_time"), "01:30");
+	ck_assert_str_eq(wfx_jstr(j, "end_time"), "04:00");
+	ck_assert_str_eq(wfx_jstr(j, "timezone"), "Europe/Berlin");
+	ck_assert_str_eq(
+	    wfx_jstr(j, "source_url"), link_to(&s, "/concert.html"));
+	wfx_assert_has(wfx_jstr(j, "location"), "Blue Note");
+	wfx_assert_has(wfx_jstr(j, "page_time"), "19:30 (UTC-05:00)");
 	json_object_put(j);
-	out_get(&w, 0, &o);
-	assert_has(jstr(o.p, "text"), "Jazz &amp; Blues Night");
-	assert_has(jstr(o.p, "text"), "Sat 5 Dec");
-	assert_has(jstr(o.p, "text"),
+	wfx_out_get(&w, 0, &o);
+	wfx_assert_has(wfx_jstr(o.p, "text"), "Jazz &amp; Blues Night");
+	wfx_assert_has(wfx_jstr(o.p, "text"), "Sat 5 Dec");
+	wfx_assert_has(wfx_jstr(o.p, "text"),
 	    "01:30\xe2\x80\x93"
 	    "04:00 (Europe/Berlin)");
-	assert_has(jstr(o.p, "text"), "on the page: Fri 4 Dec 19:30");
-	assert_has(jstr(o.p, "text"), "from: http://127.0.0.1:");
-	out_free(&o);
-	ck_assert_int_eq(count(&w,
+	wfx_assert_has(wfx_jstr(o.p, "text"), "on the page: Fri 4 Dec 19:30");
+	wfx_assert_has(wfx_jstr(o.p, "text"), "from: http://127.0.0.1:");
+	wfx_out_free(&o);
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "action = 'event_extracted' AND details "
 	                     "LIKE '%\"json-ld\"%'"),
 	    1);
 	/* confirmed as the instant the page said */
-	press(&w, ANN, deliver_card(&w, id), id, 'c');
+	press(&w, ANN, wfx_deliver_card(&w, id), id, 'c');
 	ck_assert_int_eq(
-	    store_event_get(w.f.q, count(&w, "SELECT id FROM events"), &e), 1);
+	    store_event_get(w.f.q, wfx_count(&w, "SELECT id FROM events"), &e),
+	    1);
 	ck_assert_int_eq(e->start_ms, DEC5_0130_BERLIN);
 	ck_assert_int_eq(e->end_ms, DEC5_0130_BERLIN + 150 * MIN_MS);
 	store_event_free(e);
@@ -997,21 +681,21 @@ START_TEST(link_with_slash_event_and_ics)
 	json_object *j;
 
 	site_start(&s);
-	wfx_open(&w, "127.0.0.1");
+	efx_open(&w, "127.0.0.1");
 	{
 		char text[300];
 
 		snprintf(
 		    text, sizeof(text), "/event %s", link_to(&s, "/cal.ics"));
-		say(&w, ANN, text);
+		wfx_say(&w, ANN, ANN, text);
 	}
-	j = draft_obj(&w, last_draft_id(&w));
-	ck_assert_str_eq(jstr(j, "title"), "Board meeting");
+	j = wfx_draft_obj(&w, wfx_last_draft_id(&w));
+	ck_assert_str_eq(wfx_jstr(j, "title"), "Board meeting");
 	/* a named zone is kept as the page gave it */
-	ck_assert_str_eq(jstr(j, "timezone"), "America/New_York");
-	ck_assert_str_eq(jstr(j, "start_time"), "09:00");
-	ck_assert_str_eq(jstr(j, "end_time"), "10:00");
-	ck_assert_str_eq(jstr(j, "location"), "Room 9");
+	ck_assert_str_eq(wfx_jstr(j, "timezone"), "America/New_York");
+	ck_assert_str_eq(wfx_jstr(j, "start_time"), "09:00");
+	ck_assert_str_eq(wfx_jstr(j, "end_time"), "10:00");
+	ck_assert_str_eq(wfx_jstr(j, "location"), "Room 9");
 	json_object_put(j);
 	assert_out(&w, "sendMessage", "(America/New_York)");
 	wfx_close(&w);
@@ -1026,12 +710,12 @@ START_TEST(link_no_event)
 	char *before;
 
 	site_start(&s);
-	wfx_open(&w, "127.0.0.1");
+	efx_open(&w, "127.0.0.1");
 	before = snapshot(&w);
-	say(&w, ANN, link_to(&s, "/nothing.html"));
+	wfx_say(&w, ANN, ANN, link_to(&s, "/nothing.html"));
 	assert_out(&w, "sendMessage", "I couldn't find an event on that page.");
 	assert_unchanged(&w, before);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 0);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 0);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "event_not_found"), 1);
 	wfx_close(&w);
 	site_stop(&s);
@@ -1045,13 +729,13 @@ START_TEST(link_refused)
 	char *before;
 
 	site_start(&s);
-	wfx_open(&w, NULL); /* no allow-list: loopback is refused */
+	efx_open(&w, NULL); /* no allow-list: loopback is refused */
 	before = snapshot(&w);
-	say(&w, ANN, link_to(&s, "/concert.html"));
+	wfx_say(&w, ANN, ANN, link_to(&s, "/concert.html"));
 	assert_out(&w, "sendMessage", "I couldn't use that link");
 	assert_unchanged(&w, before);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 0);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 0);
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "action = 'fetch_refused' AND details "
 	                     "LIKE '%\"url_host\":\"127.0.0.1\"%'"),
@@ -1059,11 +743,11 @@ START_TEST(link_refused)
 	/* a private address, with credentials in the link: the audit keeps
 	 * only the host */
 	before = snapshot(&w);
-	say(&w, ANN, "http://alice:s3cret@10.0.0.1/admin?token=abc");
+	wfx_say(&w, ANN, ANN, "http://alice:s3cret@10.0.0.1/admin?token=abc");
 	assert_out(&w, "sendMessage", "I couldn't use that link");
 	assert_unchanged(&w, before);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "fetch_refused"), 2);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "details LIKE '%s3cret%' OR details LIKE "
 	                     "'%token%'"),
@@ -1080,11 +764,11 @@ START_TEST(link_two_events)
 	json_object *j;
 
 	site_start(&s);
-	wfx_open(&w, "127.0.0.1");
-	say(&w, ANN, link_to(&s, "/two.html"));
-	j = draft_obj(&w, last_draft_id(&w));
-	ck_assert_str_eq(jstr(j, "title"), "Talk one");
-	ck_assert_str_eq(jstr(j, "more_events"), "1");
+	efx_open(&w, "127.0.0.1");
+	wfx_say(&w, ANN, ANN, link_to(&s, "/two.html"));
+	j = wfx_draft_obj(&w, wfx_last_draft_id(&w));
+	ck_assert_str_eq(wfx_jstr(j, "title"), "Talk one");
+	ck_assert_str_eq(wfx_jstr(j, "more_events"), "1");
 	/* the page's offset is Berlin's: no page_time note */
 	ck_assert(!jhas(j, "page_time"));
 	json_object_put(j);
@@ -1100,8 +784,8 @@ START_TEST(link_cancelled)
 	struct wfx w;
 
 	site_start(&s);
-	wfx_open(&w, "127.0.0.1");
-	say(&w, ANN, link_to(&s, "/cancelled.html"));
+	efx_open(&w, "127.0.0.1");
+	wfx_say(&w, ANN, ANN, link_to(&s, "/cancelled.html"));
 	assert_out(&w, "sendMessage",
 	    "\xe2\x9a\xa0\xef\xb8\x8f This event is marked cancelled on the "
 	    "page");
@@ -1117,11 +801,11 @@ START_TEST(link_floating)
 	json_object *j;
 
 	site_start(&s);
-	wfx_open(&w, "127.0.0.1");
-	say(&w, ANN, link_to(&s, "/floating.html"));
-	j = draft_obj(&w, last_draft_id(&w));
-	ck_assert_str_eq(jstr(j, "start_time"), "19:30");
-	ck_assert_str_eq(jstr(j, "floating"), "true");
+	efx_open(&w, "127.0.0.1");
+	wfx_say(&w, ANN, ANN, link_to(&s, "/floating.html"));
+	j = wfx_draft_obj(&w, wfx_last_draft_id(&w));
+	ck_assert_str_eq(wfx_jstr(j, "start_time"), "19:30");
+	ck_assert_str_eq(wfx_jstr(j, "floating"), "true");
 	json_object_put(j);
 	assert_out(&w, "sendMessage",
 	    "floating time \xe2\x80\x94 read as "
@@ -1145,33 +829,33 @@ START_TEST(revise_and_validate)
 	    0);
 	ck_assert_ptr_nonnull(j);
 	/* an end before the start is the next day */
-	ck_assert_str_eq(jstr(j, "start_date"), "2026-11-28");
-	ck_assert_str_eq(jstr(j, "end_date"), "2026-11-29");
-	ck_assert_str_eq(jstr(j, "end_time"), "02:00");
+	ck_assert_str_eq(wfx_jstr(j, "start_date"), "2026-11-28");
+	ck_assert_str_eq(wfx_jstr(j, "end_date"), "2026-11-29");
+	ck_assert_str_eq(wfx_jstr(j, "end_time"), "02:00");
 	ck_assert_int_eq(draft_event_validate(j, why, sizeof(why)), 0);
 	ck_assert_int_eq(
 	    draft_event_revise(j, "1h30", &ref, HOUR_MS, &moved, q, sizeof(q)),
 	    1);
 	ck_assert(moved);
-	ck_assert_str_eq(jstr(j, "end_time"), "23:30");
+	ck_assert_str_eq(wfx_jstr(j, "end_time"), "23:30");
 	ck_assert_int_eq(
 	    draft_event_revise(j, "at 9", &ref, HOUR_MS, &moved, q, sizeof(q)),
 	    1);
-	ck_assert_str_eq(jstr(j, "start_time"), "21:00");
+	ck_assert_str_eq(wfx_jstr(j, "start_time"), "21:00");
 	ck_assert(!jhas(j, "location"));
 	ck_assert_int_eq(draft_event_revise(j, "in Room 4", &ref, HOUR_MS,
 	                     &moved, q, sizeof(q)),
 	    1);
 	ck_assert(!moved);
-	ck_assert_str_eq(jstr(j, "location"), "Room 4");
+	ck_assert_str_eq(wfx_jstr(j, "location"), "Room 4");
 	ck_assert_int_eq(draft_event_revise(
 	                     j, "all day", &ref, HOUR_MS, &moved, q, sizeof(q)),
 	    1);
-	ck_assert_str_eq(jstr(j, "all_day"), "true");
+	ck_assert_str_eq(wfx_jstr(j, "all_day"), "true");
 	ck_assert_int_eq(draft_event_revise(j, "make it 2 hours", &ref, HOUR_MS,
 	                     &moved, q, sizeof(q)),
 	    0);
-	assert_has(q, "all-day");
+	wfx_assert_has(q, "all-day");
 	json_object_object_add(j, "title", json_object_new_string("  "));
 	ck_assert_int_eq(draft_event_validate(j, why, sizeof(why)), -EINVAL);
 	ck_assert_str_eq(why, "The title is empty.");
@@ -1181,7 +865,7 @@ START_TEST(revise_and_validate)
 	                     HOUR_MS, &j, q, sizeof(q)),
 	    0);
 	ck_assert(!jhas(j, "location"));
-	ck_assert_str_eq(jstr(j, "title"), "Meeting with Bob");
+	ck_assert_str_eq(wfx_jstr(j, "title"), "Meeting with Bob");
 	json_object_put(j);
 	ck_assert_int_eq(draft_event_from_text("call in 2 hours", &ref, HOUR_MS,
 	                     &j, q, sizeof(q)),
@@ -1192,8 +876,8 @@ START_TEST(revise_and_validate)
 	                                       "Room 4",
 	                     &ref, HOUR_MS, &j, q, sizeof(q)),
 	    0);
-	ck_assert_str_eq(jstr(j, "location"), "Room 4");
-	ck_assert_str_eq(jstr(j, "rrule"), "FREQ=WEEKLY;BYDAY=TU");
+	ck_assert_str_eq(wfx_jstr(j, "location"), "Room 4");
+	ck_assert_str_eq(wfx_jstr(j, "rrule"), "FREQ=WEEKLY;BYDAY=TU");
 	json_object_put(j);
 }
 END_TEST
@@ -1211,9 +895,9 @@ START_TEST(from_page_kinds)
 	ck_assert_int_eq(draft_event_from_page(&e, "https://u:p@x.test/f", 0,
 	                     "Europe/Berlin", NOW, HOUR_MS, &j),
 	    0);
-	ck_assert_str_eq(jstr(j, "all_day"), "true");
-	ck_assert_str_eq(jstr(j, "start_date"), "2026-12-05");
-	ck_assert_str_eq(jstr(j, "end_date"), "2026-12-07");
+	ck_assert_str_eq(wfx_jstr(j, "all_day"), "true");
+	ck_assert_str_eq(wfx_jstr(j, "start_date"), "2026-12-05");
+	ck_assert_str_eq(wfx_jstr(j, "end_date"), "2026-12-07");
 	ck_assert(!jhas(j, "more_events"));
 	json_object_put(j);
 	/* no start: a draft that asks for the date and cannot be confirmed */
@@ -1222,7 +906,7 @@ START_TEST(from_page_kinds)
 	ck_assert_int_eq(draft_event_from_page(&e, "https://x.test/", 2,
 	                     "Europe/Berlin", NOW, HOUR_MS, &j),
 	    0);
-	ck_assert_str_eq(jstr(j, "title"), "Untitled event");
+	ck_assert_str_eq(wfx_jstr(j, "title"), "Untitled event");
 	ck_assert(!jhas(j, "start_date"));
 	ck_assert_int_eq(draft_event_validate(j, NULL, 0), -EINVAL);
 	json_object_put(j);
@@ -1245,7 +929,7 @@ START_TEST(store_overlaps)
 	int64_t n = 0;
 	int hits;
 
-	wfx_open(&w, NULL);
+	efx_open(&w, NULL);
 	e.owner_id = ANN;
 	e.title = "A";
 	e.start_ms = NOW;

@@ -70,8 +70,8 @@ START_TEST(connect_end_to_end)
 	ck_assert(gfx_query(link, "access_type", v, sizeof(v)));
 	ck_assert_str_eq(v, "offline");
 	ck_assert(gfx_query(link, "scope", v, sizeof(v)));
-	gfx_assert_has(v, "https://www.googleapis.com/auth/tasks");
-	gfx_assert_has(v, "https://www.googleapis.com/auth/calendar.events");
+	wfx_assert_has(v, "https://www.googleapis.com/auth/tasks");
+	wfx_assert_has(v, "https://www.googleapis.com/auth/calendar.events");
 	ck_assert(gfx_query(link, "state", state, sizeof(state)));
 	ck_assert_uint_eq(strlen(state), GAPI_STATE_MAX - 1);
 	ck_assert(
@@ -79,7 +79,7 @@ START_TEST(connect_end_to_end)
 
 	/* the state row: Ann's, from her chat, 10 minutes, and the PKCE
 	 * verifier behind the challenge stays in the database */
-	ck_assert_int_eq(store_oauth_state_get(w.f.q, state, &st), 1);
+	ck_assert_int_eq(store_oauth_state_get(w.x.f.q, state, &st), 1);
 	ck_assert_int_eq(st.user_id, ANN);
 	ck_assert_int_eq(st.chat_id, ANN);
 	ck_assert_str_eq(st.redirect_uri, redirect);
@@ -99,7 +99,7 @@ START_TEST(connect_end_to_end)
 	ck_assert_str_eq(v, state);
 	ck_assert(gfx_query(loc, "code", v, sizeof(v)));
 	ck_assert_int_eq(gfx_http_get(loc, page, sizeof(page), NULL, 0), 200);
-	gfx_assert_has(page, "the sign-in reached draftbot");
+	wfx_assert_has(page, "the sign-in reached draftbot");
 	/* the receiver only enqueued it */
 	ck_assert_int_eq(gfx_int(&w,
 	                     "SELECT count(*) FROM commands WHERE type = "
@@ -117,9 +117,9 @@ START_TEST(connect_end_to_end)
 	    fake_google_requests(w.g, FAKE_GOOGLE_TOKEN, &reqs, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(reqs[0].status, 200);
-	gfx_assert_has(reqs[0].body, "grant_type=authorization_code");
+	wfx_assert_has(reqs[0].body, "grant_type=authorization_code");
 	snprintf(v, sizeof(v), "code_verifier=%s", st.verifier);
-	gfx_assert_has(reqs[0].body, v);
+	wfx_assert_has(reqs[0].body, v);
 	fake_google_requests_free(reqs, n);
 	fake_google_stats(w.g, &stats);
 	ck_assert_uint_eq(stats.tokens_issued, 1);
@@ -130,14 +130,14 @@ START_TEST(connect_end_to_end)
 	gfx_assert_tokens_hidden(&w, ANN, w.rx_log, NULL);
 	settings =
 	    gfx_text(&w, "SELECT settings FROM users WHERE id = %d", ANN);
-	gfx_assert_has(settings, "\"backend\":\"google\"");
+	wfx_assert_has(settings, "\"backend\":\"google\"");
 	free(settings);
 	ck_assert_int_eq(gfx_audit(&w, "google_connected", ANN), 1);
 	details = gfx_audit_details(&w, "google_connected");
-	gfx_assert_has(details, "\"tasks\":true");
-	gfx_assert_has(details, "\"calendar\":true");
+	wfx_assert_has(details, "\"tasks\":true");
+	wfx_assert_has(details, "\"calendar\":true");
 	free(details);
-	ck_assert_int_eq(store_oauth_state_get(w.f.q, state, &st), 1);
+	ck_assert_int_eq(store_oauth_state_get(w.x.f.q, state, &st), 1);
 	ck_assert_int_ne(st.used_at_ms, 0);
 	snprintf(v, sizeof(v), "oauth:%s", state);
 	ck_assert_str_eq(gfx_effect(&w, v), "done");
@@ -168,7 +168,7 @@ START_TEST(connect_wrong_verifier_refused)
 	ck_assert(gfx_query(loc, "state", state, sizeof(state)));
 	/* someone else's verifier behind this state */
 	ck_assert_int_eq(gapi_pkce(other, challenge), 0);
-	tu_sql_exec(w.h, "BEGIN");
+	tu_sql_exec(w.x.h, "BEGIN");
 	{
 		char sql[512];
 
@@ -176,9 +176,9 @@ START_TEST(connect_wrong_verifier_refused)
 		    "UPDATE oauth_states SET verifier = '%s' WHERE state = "
 		    "'%s'",
 		    other, state);
-		tu_sql_exec(w.h, sql);
+		tu_sql_exec(w.x.h, sql);
 	}
-	tu_sql_exec(w.h, "COMMIT");
+	tu_sql_exec(w.x.h, "COMMIT");
 	gfx_deliver(&w, loc, NULL);
 	ck_assert_int_eq(gfx_drain(&w), 1);
 
@@ -236,14 +236,14 @@ START_TEST(forged_and_malformed_state)
 	ck_assert_int_eq(gapi_random_token(state, sizeof(state)), 0);
 	snprintf(q, sizeof(q), "code=4/0AforgedCode&state=%s", state);
 	ck_assert_int_eq(callback(&w, q, page, sizeof(page)), 200);
-	gfx_assert_has(page, "the sign-in reached draftbot");
+	wfx_assert_has(page, "the sign-in reached draftbot");
 	ck_assert_int_eq(exchanges(&w), 1);
 	before = gfx_int(&w, "SELECT count(*) FROM outbox");
 	gfx_sync(&w);
 	ck_assert_int_eq(gfx_drain(&w), 1);
 	ck_assert_int_eq(gfx_audit(&w, "oauth_state_rejected", 0), 1);
 	details = gfx_audit_details(&w, "oauth_state_rejected");
-	gfx_assert_has(details, "\"reason\":\"unknown\"");
+	wfx_assert_has(details, "\"reason\":\"unknown\"");
 	free(details);
 	ck_assert_uint_eq(fake_google_count(w.g, FAKE_GOOGLE_ANY), 0);
 	ck_assert_int_eq(gfx_int(&w, "SELECT count(*) FROM credentials"), 0);
@@ -258,7 +258,7 @@ START_TEST(forged_and_malformed_state)
 		ck_assert_msg(
 		    callback(&w, malformed[i], page, sizeof(page)) == 400, "%s",
 		    malformed[i]);
-		gfx_assert_has(page, "not valid");
+		wfx_assert_has(page, "not valid");
 		ck_assert_int_eq(exchanges(&w), 1);
 	}
 	ck_assert_uint_eq(fake_google_count(w.g, FAKE_GOOGLE_ANY), 0);
@@ -304,13 +304,13 @@ START_TEST(reused_state_one_exchange)
 	nw.type = "oauth_exchange";
 	nw.key = key;
 	nw.payload = payload;
-	ck_assert_int_eq(queue_enqueue(w.f.q, &nw, NULL, &dup), 0);
+	ck_assert_int_eq(queue_enqueue(w.x.f.q, &nw, NULL, &dup), 0);
 	ck_assert(!dup);
 	ck_assert_int_eq(gfx_drain(&w), 1);
 	ck_assert_uint_eq(fake_google_count(w.g, FAKE_GOOGLE_TOKEN), 1);
 	ck_assert_int_eq(gfx_audit(&w, "oauth_state_rejected", ANN), 1);
 	details = gfx_audit_details(&w, "oauth_state_rejected");
-	gfx_assert_has(details, "\"reason\":\"used\"");
+	wfx_assert_has(details, "\"reason\":\"used\"");
 	free(details);
 	gfx_assert_said(&w, ANN, "already used");
 	ck_assert_int_eq(gfx_audit(&w, "google_connected", ANN), 1);
@@ -335,7 +335,7 @@ START_TEST(expired_state_refused)
 	ck_assert_int_eq(gfx_drain(&w), 1);
 	ck_assert_int_eq(gfx_audit(&w, "oauth_state_rejected", BOB), 1);
 	details = gfx_audit_details(&w, "oauth_state_rejected");
-	gfx_assert_has(details, "\"reason\":\"expired\"");
+	wfx_assert_has(details, "\"reason\":\"expired\"");
 	free(details);
 	gfx_assert_said(&w, BOB, "That Google sign-in link expired");
 	ck_assert_uint_eq(fake_google_count(w.g, FAKE_GOOGLE_TOKEN), 0);
@@ -365,7 +365,7 @@ START_TEST(consent_denied)
 	gfx_assert_said(&w, ANN, "You didn't allow access to Google");
 	ck_assert_int_eq(gfx_audit(&w, "google_connect_failed", ANN), 1);
 	details = gfx_audit_details(&w, "google_connect_failed");
-	gfx_assert_has(details, "access_denied");
+	wfx_assert_has(details, "access_denied");
 	free(details);
 	ck_assert(!gfx_connected(&w, ANN));
 	/* a code for this state afterwards is the same command (its key
@@ -407,7 +407,7 @@ START_TEST(task_with_subtasks_once)
 	gfx_drain(&w);
 	gfx_assert_said(&w, ANN, "This task is being saved");
 	card = gfx_out_find(&w, ANN, "editMessageText", NULL);
-	gfx_assert_has(card, "Saved to Google Tasks");
+	wfx_assert_has(card, "Saved to Google Tasks");
 	free(card);
 	ck_assert_int_eq(gfx_int(&w,
 	                     "SELECT count(*) FROM commands WHERE type = "
@@ -419,7 +419,7 @@ START_TEST(task_with_subtasks_once)
 	gfx_assert_task_done(&w, ANN, d);
 	ck_assert_int_eq(gfx_audit(&w, "draft_confirmed", ANN), 1);
 	details = gfx_audit_details(&w, "task_executed");
-	gfx_assert_has(details, "\"subtasks\":3");
+	wfx_assert_has(details, "\"subtasks\":3");
 	free(details);
 	/* the subtasks were made under their parent (?parent=) */
 	ck_assert_int_eq(
@@ -427,7 +427,7 @@ START_TEST(task_with_subtasks_once)
 	ck_assert_uint_eq(n, 4);
 	ck_assert_ptr_null(strstr(reqs[0].query, "parent="));
 	for (size_t i = 1; i < n; i++)
-		gfx_assert_has(reqs[i].query, "parent=");
+		wfx_assert_has(reqs[i].query, "parent=");
 	fake_google_requests_free(reqs, n);
 	gfx_effect_key(key, sizeof(key), d, "gtask");
 	card = gfx_text(
@@ -478,15 +478,15 @@ START_TEST(event_once)
 	ck_assert_str_eq(e[0].id, id);
 	ck_assert_str_eq(e[0].draftbot, key);
 	ck_assert_str_eq(e[0].status, "confirmed");
-	gfx_assert_has(e[0].summary, "Dinner");
-	gfx_assert_has(e[0].start, "T20:00:00");
+	wfx_assert_has(e[0].summary, "Dinner");
+	wfx_assert_has(e[0].start, "T20:00:00");
 	ck_assert_ptr_nonnull(e[0].time_zone);
 	ck_assert_str_eq(e[0].time_zone, "UTC");
 	fake_google_events_free(e, n);
 	ck_assert_int_eq(gfx_int(&w, "SELECT count(*) FROM events"), 0);
 	ck_assert_int_eq(gfx_audit(&w, "event_executed", ANN), 1);
 	details = gfx_audit_details(&w, "event_executed");
-	gfx_assert_has(details, "\"target\":\"google_calendar\"");
+	wfx_assert_has(details, "\"target\":\"google_calendar\"");
 	free(details);
 	gfx_press_draft(&w, ANN, d, 'c', true);
 	ck_assert_uint_eq(fake_google_count(w.g, FAKE_GOOGLE_EVENTS_INSERT), 1);
@@ -509,7 +509,7 @@ START_TEST(event_card_shows_google_overlap)
 	ck_assert_int_eq(gfx_run_one(&w), 1);
 	d = gfx_int(&w, "SELECT max(id) FROM drafts");
 	ck_assert_int_gt(d, 0);
-	ck_assert_int_eq(store_draft_set_message(w.f.q, d, ++w.message_id), 0);
+	wfx_deliver_card(&w.x, d);
 	date = gfx_text(&w,
 	    "SELECT json_extract(draft, '$.start_date') FROM drafts WHERE id "
 	    "= %" PRId64,
@@ -526,7 +526,7 @@ START_TEST(event_card_shows_google_overlap)
 	ck_assert_uint_eq(fake_google_count(w.g, FAKE_GOOGLE_EVENTS_INSERT), 0);
 	card = gfx_out_find(&w, ANN, "editMessageText", "overlaps");
 	ck_assert_msg(card != NULL, "no card edit names the overlap");
-	gfx_assert_has(card, "Team sync 19:30");
+	wfx_assert_has(card, "Team sync 19:30");
 	free(card);
 	ck_assert_str_eq(gfx_status(&w, d), "drafted");
 	ck_assert_int_eq(gfx_events(&w, NULL), 1);
@@ -562,21 +562,21 @@ START_TEST(kinds_as_google_keeps_them)
 	ck_assert_uint_eq(n, 2);
 	ck_assert(e[0].all_day);
 	ck_assert_uint_eq(strlen(e[0].start), 10);
-	gfx_assert_has(e[0].start, "-12-05");
-	gfx_assert_has(e[0].end, "-12-06");
+	wfx_assert_has(e[0].start, "-12-05");
+	wfx_assert_has(e[0].end, "-12-06");
 	ck_assert(!e[1].all_day);
-	gfx_assert_has(e[1].start, "T10:00:00");
+	wfx_assert_has(e[1].start, "T10:00:00");
 	ck_assert_ptr_nonnull(e[1].time_zone);
 	ck_assert_str_eq(e[1].time_zone, "Europe/Berlin");
 	ck_assert_ptr_nonnull(e[1].recurrence);
-	gfx_assert_has(e[1].recurrence, "RRULE:FREQ=WEEKLY;BYDAY=MO");
+	wfx_assert_has(e[1].recurrence, "RRULE:FREQ=WEEKLY;BYDAY=MO");
 	fake_google_events_free(e, n);
 
 	ck_assert_int_eq(fake_google_tasks(w.g, NULL, &t, &n), 0);
 	ck_assert_uint_eq(n, 1);
-	gfx_assert_has(t[0].notes, "17:00");
+	wfx_assert_has(t[0].notes, "17:00");
 	ck_assert_ptr_nonnull(t[0].due);
-	gfx_assert_has(t[0].due, "T00:00:00.000Z");
+	wfx_assert_has(t[0].due, "T00:00:00.000Z");
 	fake_google_tasks_free(t, n);
 	gfx_close(&w);
 }
@@ -741,7 +741,7 @@ START_TEST(crash_mid_event_write)
 	ck_assert_str_eq(gfx_status(&w, d), "executed");
 	ck_assert_int_eq(gfx_audit(&w, "event_executed", ANN), 1);
 	details = gfx_audit_details(&w, "event_executed");
-	gfx_assert_has(details, "\"target\":\"google_calendar\"");
+	wfx_assert_has(details, "\"target\":\"google_calendar\"");
 	free(details);
 	gfx_assert_tokens_hidden(&w, ANN, w.exec_log, NULL);
 	ck_assert_int_eq(gfx_exec_stop(&w, SIGTERM), 0);
@@ -857,7 +857,7 @@ START_TEST(invalid_grant_waits_for_connect)
 	gfx_connect(&w, ANN);
 	gfx_assert_said(&w, ANN, "Saving the drafts you confirmed meanwhile");
 	details = gfx_audit_details(&w, "google_connected");
-	gfx_assert_has(details, "\"resumed\":1");
+	wfx_assert_has(details, "\"resumed\":1");
 	free(details);
 	gfx_effect_key(key, sizeof(key), d, "gtask");
 	ck_assert_str_eq(gfx_effect(&w, key), "done");
@@ -962,7 +962,7 @@ START_TEST(google_refuses_draft)
 	ck_assert_str_eq(gfx_effect(&w, key), "failed");
 	ck_assert_int_eq(gfx_audit(&w, "effect_failed", ANN), 1);
 	details = gfx_audit_details(&w, "effect_failed");
-	gfx_assert_has(details, "\"status\":400");
+	wfx_assert_has(details, "\"status\":400");
 	free(details);
 	ck_assert_int_eq(gfx_audit(&w, "task_executed", 0), 0);
 	ck_assert_int_eq(gfx_live_tasks(&w, NULL), 0);
@@ -972,7 +972,7 @@ START_TEST(google_refuses_draft)
 	    "chat_id = %d ORDER BY id DESC LIMIT 1",
 	    ANN);
 	snprintf(confirm, sizeof(confirm), "d:%" PRId64 ":c", d);
-	gfx_assert_has(card, confirm);
+	wfx_assert_has(card, confirm);
 	free(card);
 
 	/* Confirm again: written */
@@ -1015,13 +1015,13 @@ START_TEST(undo_deletes_at_google)
 	ck_assert_str_eq(gfx_effect(&w, key), "undone");
 	ck_assert_int_eq(gfx_audit(&w, "task_undone", ANN), 1);
 	details = gfx_audit_details(&w, "task_undone");
-	gfx_assert_has(details, "\"target\":\"google_tasks\"");
+	wfx_assert_has(details, "\"target\":\"google_tasks\"");
 	free(details);
 	card = gfx_text(&w,
 	    "SELECT payload FROM outbox WHERE type = 'editMessageText' AND "
 	    "chat_id = %d ORDER BY id DESC LIMIT 1",
 	    ANN);
-	gfx_assert_has(card, "Undone");
+	wfx_assert_has(card, "Undone");
 	free(card);
 
 	e = gfx_draft(&w, ANN, DINNER);
@@ -1113,11 +1113,11 @@ START_TEST(disconnect_revokes)
 	gfx_assert_said(&w, ANN, "Google disconnected and its access revoked");
 	ck_assert_int_eq(gfx_audit(&w, "google_disconnected", ANN), 1);
 	details = gfx_audit_details(&w, "google_disconnected");
-	gfx_assert_has(details, "\"revoked\":true");
+	wfx_assert_has(details, "\"revoked\":true");
 	free(details);
 	settings =
 	    gfx_text(&w, "SELECT settings FROM users WHERE id = %d", ANN);
-	gfx_assert_has(settings, "\"backend\":\"local\"");
+	wfx_assert_has(settings, "\"backend\":\"local\"");
 	free(settings);
 	/* the grant is dead at Google */
 	snprintf(form, sizeof(form),
@@ -1185,13 +1185,13 @@ START_TEST(import_token_cli)
 
 	gfx_open(&w, false);
 	ck_assert_int_eq(fake_google_grant(w.g, NULL, NULL, refresh), 0);
-	tu_path(file, sizeof(file), w.f.dir, "refresh.txt");
+	tu_path(file, sizeof(file), w.x.f.dir, "refresh.txt");
 	snprintf(line, sizeof(line), "%s\n", refresh);
 	write_file(file, line);
 	ck_assert_msg(
 	    gfx_run(&w, argv, out, sizeof(out), err, sizeof(err)) == 0,
 	    "import-token: %s", err);
-	gfx_assert_has(out, "Google connected for user 777");
+	wfx_assert_has(out, "Google connected for user 777");
 	ck_assert(gfx_connected(&w, 777));
 	ck_assert_int_eq(gfx_tokens(&w, 777, &t), 1);
 	ck_assert_str_eq(t.refresh_token, refresh);
@@ -1200,7 +1200,7 @@ START_TEST(import_token_cli)
 	ck_assert_ptr_null(strstr(out, refresh));
 	ck_assert_ptr_null(strstr(err, refresh));
 	settings = gfx_text(&w, "SELECT settings FROM users WHERE id = 777");
-	gfx_assert_has(settings, "\"backend\":\"google\"");
+	wfx_assert_has(settings, "\"backend\":\"google\"");
 	free(settings);
 	ck_assert_int_eq(gfx_audit(&w, "google_connected", 777), 1);
 	ck_assert(shown_connected(&w, 777));
@@ -1211,8 +1211,8 @@ START_TEST(import_token_cli)
 	argv[3] = "778";
 	ck_assert_int_ne(
 	    gfx_run(&w, argv, out, sizeof(out), err, sizeof(err)), 0);
-	gfx_assert_has(err, "Google refused this refresh token");
-	gfx_assert_has(err, "nothing was stored");
+	wfx_assert_has(err, "Google refused this refresh token");
+	wfx_assert_has(err, "nothing was stored");
 	ck_assert(!gfx_connected(&w, 778));
 	ck_assert_int_eq(
 	    gfx_int(&w, "SELECT count(*) FROM users WHERE id = 778"), 0);
@@ -1251,7 +1251,7 @@ START_TEST(connect_cli_loopback)
 	struct gfx w;
 
 	gfx_open(&w, false);
-	tu_path(w.exec_log, sizeof(w.exec_log), w.f.dir, "connect.log");
+	tu_path(w.exec_log, sizeof(w.exec_log), w.x.f.dir, "connect.log");
 	pid = gfx_spawn(&w, argv, w.exec_log);
 	gfx_wait(&w, link_printed, link, "the sign-in link");
 	ck_assert(gfx_query(link, "redirect_uri", v, sizeof(v)));

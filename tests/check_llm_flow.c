@@ -21,20 +21,18 @@
 #include <string.h>
 #include <time.h>
 
-#include "bot/update.h"
-#include "common/cfg.h"
-#include "common/settings.h"
 #include "queue/outbox.h"
 #include "queue/store.h"
 #include "tests/fake_llm.h"
 #include "tests/testutil.h"
+#include "tests/wf_fixture.h"
 #include "workflows/classify.h"
 #include "workflows/draft.h"
 #include "workflows/workflow.h"
 
-#define ANN 1
-#define BOB 2
-#define EVE 3
+#define ANN WFX_ANN
+#define BOB WFX_BOB
+#define EVE WFX_EVE
 #define TZ "Europe/Berlin"
 #define NOW_MS 1795339800000LL /* 2026-11-22T09:30:00Z, 10:30 in Berlin */
 #define MIN_MS (60 * 1000LL)
@@ -49,25 +47,15 @@
 	"min\":"                                                               \
 	"0,\"location\":\"\",\"priority\":0,\"subtasks\":%s,\"question\":"     \
 	"\"\"}"
-
 struct lfx {
-	struct tu_fx f;
-	struct cfg *cfg;
-	struct wf_env env;
+	struct wfx x; /* the queue, settings and workflows */
 	struct fake_llm *llm;
-	sqlite3 *h;         /* the test's own connection, for counting */
-	char conf[400];     /* an empty config file, for the CLI too */
-	int64_t update_id;  /* the next update's id */
-	int64_t message_id; /* the last message id used */
 };
 
 static void
 set(struct lfx *w, const char *key, const char *value)
 {
-	char err[CFG_ERR_MAX];
-
-	ck_assert_msg(cfg_set(w->cfg, key, value, err, sizeof(err)) == 0,
-	    "cfg_set %s=%s: %s", key, value, err);
+	wfx_set(&w->x, key, value);
 }
 
 /*
@@ -79,21 +67,9 @@ set(struct lfx *w, const char *key, const char *value)
 static void
 lfx_open(struct lfx *w, bool with_llm, const char *allowed_users)
 {
-	char err[CFG_ERR_MAX];
-	FILE *fp;
-
 	memset(w, 0, sizeof(*w));
-	tu_fx_open(&w->f);
-	w->f.now = NOW_MS;
-	/* An empty config file: no DRAFTBOT_CONFIG of the caller leaks in. */
-	tu_path(w->conf, sizeof(w->conf), w->f.dir, "draftbot.conf");
-	fp = fopen(w->conf, "w");
-	ck_assert_ptr_nonnull(fp);
-	fclose(fp);
-	ck_assert_msg(
-	    cfg_load(settings_table, w->conf, &w->cfg, err, sizeof(err)) == 0,
-	    "cfg_load: %s", err);
-	set(w, "tz", TZ);
+	wfx_open(&w->x, TZ);
+	w->x.f.now = NOW_MS;
 	if (allowed_users != NULL)
 		set(w, "allowed_users", allowed_users);
 	ck_assert_int_eq(fake_llm_start(KEY, &w->llm), 0);
@@ -104,21 +80,13 @@ lfx_open(struct lfx *w, bool with_llm, const char *allowed_users)
 		set(w, "llm_key", KEY);
 		set(w, "llm_timeout", "5s");
 	}
-	w->env.q = w->f.q;
-	w->env.cfg = w->cfg;
-	w->h = tu_sql_open(w->f.db);
-	w->update_id = 800000000;
-	w->message_id = 100;
 }
 
 static void
 lfx_close(struct lfx *w)
 {
-	sqlite3_close(w->h);
-	wf_env_close(&w->env);
+	wfx_close(&w->x);
 	fake_llm_stop(w->llm);
-	cfg_free(w->cfg);
-	tu_fx_close(&w->f);
 }
 
 /* ---- premises: what the rules make of a message ---- */
@@ -126,7 +94,7 @@ lfx_close(struct lfx *w)
 static struct nlp_ref
 ref_now(const struct lfx *w)
 {
-	struct nlp_ref ref = {.now_ms = w->f.now, .tz = TZ};
+	struct nlp_ref ref = {.now_ms = w->x.f.now, .tz = TZ};
 
 	return ref;
 }
@@ -161,89 +129,14 @@ rules_task(const struct lfx *w, const char *text)
 	return j;
 }
 
-/* ---- Update JSON and running it ---- */
+/* ---- running it ---- */
 
-static json_object *
-person(int64_t user, bool chat)
-{
-	json_object *u = json_object_new_object();
-	const char *name = user == ANN ? "Ann" : user == BOB ? "Bob" : "Eve";
-
-	json_object_object_add(u, "id", json_object_new_int64(user));
-	if (chat) {
-		json_object_object_add(
-		    u, "type", json_object_new_string("private"));
-	} else {
-		json_object_object_add(u, "is_bot", json_object_new_boolean(0));
-		json_object_object_add(
-		    u, "language_code", json_object_new_string("en"));
-	}
-	json_object_object_add(u, "first_name", json_object_new_string(name));
-	return u;
-}
-
-/* A private message from user as Telegram sends it (caller frees). */
-static char *
-message_json(struct lfx *w, int64_t user, const char *text)
-{
-	json_object *up = json_object_new_object(), *m, *e, *ents;
-	char *s;
-
-	m = json_object_new_object();
-	json_object_object_add(
-	    m, "message_id", json_object_new_int64(++w->message_id));
-	json_object_object_add(m, "from", person(user, false));
-	json_object_object_add(m, "chat", person(user, true));
-	json_object_object_add(
-	    m, "date", json_object_new_int64(w->f.now / 1000));
-	json_object_object_add(m, "text", json_object_new_string(text));
-	if (text[0] == '/') {
-		e = json_object_new_object();
-		json_object_object_add(e, "offset", json_object_new_int(0));
-		json_object_object_add(e, "length",
-		    json_object_new_int((int)strcspn(text, " \n")));
-		json_object_object_add(
-		    e, "type", json_object_new_string("bot_command"));
-		ents = json_object_new_array();
-		json_object_array_add(ents, e);
-		json_object_object_add(m, "entities", ents);
-	}
-	json_object_object_add(
-	    up, "update_id", json_object_new_int64(w->update_id++));
-	json_object_object_add(up, "message", m);
-	s = strdup(json_object_to_json_string_ext(up, JSON_C_TO_STRING_PLAIN));
-	json_object_put(up);
-	ck_assert_ptr_nonnull(s);
-	return s;
-}
-
-/* user writes text: enqueued as the receiver does, claimed and run; the
- * command must complete. */
+/* user writes text in a private chat: enqueued as the receiver does,
+ * claimed and run; the command must complete. */
 static void
 say(struct lfx *w, int64_t user, const char *text)
 {
-	char *json = message_json(w, user, text), key[48];
-	struct queue_cmd *c, *g;
-	struct queue_new n;
-	struct upd *u = NULL;
-	int64_t id = 0;
-	int r;
-
-	ck_assert_int_eq(upd_parse(json, strlen(json), &u), 0);
-	upd_to_command(u, json, key, sizeof(key), &n);
-	ck_assert_int_eq(queue_enqueue(w->f.q, &n, &id, NULL), 0);
-	upd_free(u);
-	free(json);
-	c = tu_claim(w->f.q, "w1", 60000);
-	ck_assert_int_eq(c->id, id);
-	r = wf_execute(&w->env, c);
-	/* anything but 0 or -errno breaks wf_execute's contract: a
-	 * positive value is neither committed nor rolled back */
-	ck_assert_msg(r == 0, "wf_execute of \"%s\" returned %d", text, r);
-	g = tu_get(w->f.q, id);
-	ck_assert_int_eq(g->status, QUEUE_COMPLETED);
-	queue_cmd_free(g);
-	queue_cmd_free(c);
+	wfx_say(&w->x, user, user, text);
 }
 
 /* ---- looking at the results ---- */
@@ -251,7 +144,7 @@ say(struct lfx *w, int64_t user, const char *text)
 static int64_t
 count(struct lfx *w, const char *sql)
 {
-	return tu_sql_int(w->h, sql);
+	return wfx_count(&w->x, sql);
 }
 
 /* One text column of the first row of sql, copied into buf ("" if NULL). */
@@ -262,7 +155,7 @@ text_of(struct lfx *w, const char *sql, char *buf, size_t len)
 	const unsigned char *t;
 
 	ck_assert_int_eq(
-	    sqlite3_prepare_v2(w->h, sql, -1, &s, NULL), SQLITE_OK);
+	    sqlite3_prepare_v2(w->x.h, sql, -1, &s, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
 	t = sqlite3_column_text(s, 0);
 	snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
@@ -286,16 +179,6 @@ last_draft(struct lfx *w, char *kind, size_t len)
 	return j;
 }
 
-static const char *
-jstr(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v))
-		return "";
-	return json_object_get_string(v);
-}
-
 static int64_t
 jint(json_object *o, const char *key)
 {
@@ -304,13 +187,6 @@ jint(json_object *o, const char *key)
 	ck_assert_msg(o != NULL && json_object_object_get_ex(o, key, &v),
 	    "no \"%s\"", key);
 	return json_object_get_int64(v);
-}
-
-static void
-assert_has(const char *hay, const char *needle)
-{
-	ck_assert_msg(
-	    strstr(hay, needle) != NULL, "\"%s\" not in \"%s\"", needle, hay);
 }
 
 /* The newest audit row with action: its details (caller puts). */
@@ -343,7 +219,7 @@ last_sent(struct lfx *w, char *buf, size_t len)
 	    sizeof(p));
 	j = json_tokener_parse(p);
 	ck_assert_ptr_nonnull(j);
-	snprintf(buf, len, "%s", jstr(j, "text"));
+	snprintf(buf, len, "%s", wfx_jstr(j, "text"));
 	json_object_put(j);
 	return buf;
 }
@@ -367,8 +243,8 @@ assert_tally(struct lfx *w, struct tally t)
 	    t.events);
 	ck_assert_int_eq(count(w, "SELECT count(*) FROM outbox"), t.outbox);
 	ck_assert_int_eq(count(w, "SELECT count(*) FROM llm_usage"), t.usage);
-	ck_assert_int_eq(tu_audit_count(w->f.q, "llm_used"), t.used);
-	ck_assert_int_eq(tu_audit_count(w->f.q, "llm_fallback"), t.fallback);
+	ck_assert_int_eq(tu_audit_count(w->x.f.q, "llm_used"), t.used);
+	ck_assert_int_eq(tu_audit_count(w->x.f.q, "llm_fallback"), t.fallback);
 	ck_assert_int_eq(count(w,
 	                     "SELECT count(*) FROM audit_log WHERE action LIKE "
 	                     "'llm%' AND action NOT IN ('llm_used', "
@@ -401,19 +277,19 @@ assert_request(struct lfx *w, double temperature, const char *text)
 	json_object *j = last_request(w), *v, *rf, *msgs;
 	char auth[256];
 
-	ck_assert_str_eq(jstr(j, "model"), MODEL);
+	ck_assert_str_eq(wfx_jstr(j, "model"), MODEL);
 	ck_assert(json_object_object_get_ex(j, "temperature", &v));
 	ck_assert_msg(fabs(json_object_get_double(v) - temperature) < 1e-9,
 	    "temperature %g, want %g", json_object_get_double(v), temperature);
 	ck_assert(json_object_object_get_ex(j, "response_format", &rf));
-	ck_assert_str_eq(jstr(rf, "type"), "json_schema");
+	ck_assert_str_eq(wfx_jstr(rf, "type"), "json_schema");
 	ck_assert(json_object_object_get_ex(rf, "json_schema", &v));
 	ck_assert(json_object_object_get_ex(v, "schema", &v));
 	ck_assert(json_object_is_type(v, json_type_object));
 	ck_assert(json_object_object_get_ex(j, "messages", &msgs));
 	ck_assert_uint_ge(json_object_array_length(msgs), 1);
 	v = json_object_array_get_idx(msgs, json_object_array_length(msgs) - 1);
-	assert_has(jstr(v, "content"), text);
+	wfx_assert_has(wfx_jstr(v, "content"), text);
 	json_object_put(j);
 	ck_assert(fake_llm_last_auth(w->llm, auth, sizeof(auth)));
 	ck_assert_str_eq(auth, "Bearer " KEY);
@@ -427,8 +303,8 @@ assert_fallback(struct lfx *w, const char *reason, bool reached)
 	json_object *d = audit_details(w, "llm_fallback");
 	char buf[64];
 
-	ck_assert_str_eq(jstr(d, "reason"), reason);
-	ck_assert_str_ne(jstr(d, "why"), "");
+	ck_assert_str_eq(wfx_jstr(d, "reason"), reason);
+	ck_assert_str_ne(wfx_jstr(d, "why"), "");
 	json_object_put(d);
 	if (reached)
 		ck_assert_str_eq(text_of(w,
@@ -447,12 +323,12 @@ assert_rules_draft(struct lfx *w, const char *text)
 
 	d = last_draft(w, kind, sizeof(kind));
 	ck_assert_str_eq(kind, "task");
-	ck_assert_str_eq(jstr(d, "title"), jstr(want, "title"));
-	ck_assert_str_eq(jstr(d, "due_date"), jstr(want, "due_date"));
-	ck_assert_str_eq(jstr(d, "due_time"), jstr(want, "due_time"));
-	ck_assert_str_eq(jstr(d, "reasoning"), jstr(want, "reasoning"));
+	ck_assert_str_eq(wfx_jstr(d, "title"), wfx_jstr(want, "title"));
+	ck_assert_str_eq(wfx_jstr(d, "due_date"), wfx_jstr(want, "due_date"));
+	ck_assert_str_eq(wfx_jstr(d, "due_time"), wfx_jstr(want, "due_time"));
+	ck_assert_str_eq(wfx_jstr(d, "reasoning"), wfx_jstr(want, "reasoning"));
 	ck_assert(!json_object_object_get_ex(d, "notes", NULL) ||
-	    strcmp(jstr(d, "notes"), "from the AI") != 0);
+	    strcmp(wfx_jstr(d, "notes"), "from the AI") != 0);
 	json_object_put(d);
 	json_object_put(want);
 }
@@ -490,8 +366,8 @@ user_show_llm(struct lfx *w, const char *window)
 	const char *env[] = {conf, NULL};
 	json_object *o, *l, *v;
 
-	snprintf(db, sizeof(db), "%s", w->f.db);
-	snprintf(conf, sizeof(conf), "DRAFTBOT_CONFIG=%s", w->conf);
+	snprintf(db, sizeof(db), "%s", w->x.f.db);
+	snprintf(conf, sizeof(conf), "DRAFTBOT_CONFIG=%s", w->x.conf);
 	ck_assert_msg(
 	    tu_run(argv, env, out, sizeof(out), err, sizeof(err)) == 0,
 	    "user show: %s", err);
@@ -515,7 +391,7 @@ START_TEST(llm_used_for_unsure_message)
 	/* Real time, so that `user show` (which reads the wall clock) counts
 	 * the request in its "day" too. */
 	clock_gettime(CLOCK_REALTIME, &ts);
-	w.f.now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	w.x.f.now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	set(&w, "llm_price_input", "150000");  /* 0.15 per 1M */
 	set(&w, "llm_price_output", "600000"); /* 0.60 per 1M */
 	fake_llm_set_usage(w.llm, 1234, 567);
@@ -534,9 +410,9 @@ START_TEST(llm_used_for_unsure_message)
 	/* the draft is the LLM's */
 	d = last_draft(&w, kind, sizeof(kind));
 	ck_assert_str_eq(kind, "task");
-	ck_assert_str_eq(jstr(d, "title"), "Send thank-you cards");
-	ck_assert_str_eq(jstr(d, "notes"), "from the AI");
-	ck_assert_str_eq(jstr(d, "source"), VAGUE);
+	ck_assert_str_eq(wfx_jstr(d, "title"), "Send thank-you cards");
+	ck_assert_str_eq(wfx_jstr(d, "notes"), "from the AI");
+	ck_assert_str_eq(wfx_jstr(d, "source"), VAGUE);
 	ck_assert(json_object_object_get_ex(d, "subtasks", &subs));
 	ck_assert_uint_eq(json_object_array_length(subs), 2);
 	ck_assert_str_eq(
@@ -545,14 +421,14 @@ START_TEST(llm_used_for_unsure_message)
 	ck_assert_str_eq(
 	    json_object_get_string(json_object_array_get_idx(subs, 1)),
 	    "write the addresses");
-	ck_assert_str_eq(jstr(d, "due_date"), "");
+	ck_assert_str_eq(wfx_jstr(d, "due_date"), "");
 	json_object_put(d);
-	assert_has(last_sent(&w, buf, sizeof(buf)), "Send thank-you cards");
-	assert_has(buf, "buy cards");
+	wfx_assert_has(last_sent(&w, buf, sizeof(buf)), "Send thank-you cards");
+	wfx_assert_has(buf, "buy cards");
 	/* audited with the tokens and the cost */
 	a = audit_details(&w, "llm_used");
-	ck_assert_str_eq(jstr(a, "kind"), "task");
-	ck_assert_str_eq(jstr(a, "why"), "small talk");
+	ck_assert_str_eq(wfx_jstr(a, "kind"), "task");
+	ck_assert_str_eq(wfx_jstr(a, "why"), "small talk");
 	ck_assert_int_eq(jint(a, "prompt_tokens"), 1234);
 	ck_assert_int_eq(jint(a, "completion_tokens"), 567);
 	/* 1234 * 0.15 + 567 * 0.60 = 525.3 micro-units, rounded up */
@@ -578,7 +454,7 @@ START_TEST(llm_used_for_unsure_message)
 	assert_confident(&w, "post the thank you letters", false);
 	say(&w, ANN, "post the thank you letters");
 	ck_assert_uint_eq(fake_llm_count(w.llm), 2);
-	ck_assert_int_eq(tu_audit_count(w.f.q, "llm_used"), 2);
+	ck_assert_int_eq(tu_audit_count(w.x.f.q, "llm_used"), 2);
 	for (int i = 0; i < 2; i++) {
 		t = user_show_llm(&w, i == 0 ? "day" : "all");
 		ck_assert_int_eq(jint(t, "requests"), 2);
@@ -618,7 +494,8 @@ START_TEST(long_message_drafting_temperature)
 	assert_request(&w, 0.3, text);
 	d = last_draft(&w, kind, sizeof(kind));
 	ck_assert_str_eq(kind, "task");
-	ck_assert_str_eq(jstr(d, "title"), "Get ready for my sister's visit");
+	ck_assert_str_eq(
+	    wfx_jstr(d, "title"), "Get ready for my sister's visit");
 	ck_assert(json_object_object_get_ex(d, "subtasks", &subs));
 	ck_assert_uint_eq(json_object_array_length(subs), 4);
 	json_object_put(d);
@@ -643,9 +520,9 @@ START_TEST(confident_message_skips_llm)
 	assert_tally(&w, (struct tally){.drafts = 1, .outbox = 1});
 	d = last_draft(&w, kind, sizeof(kind));
 	ck_assert_str_eq(kind, "task");
-	ck_assert_str_eq(jstr(d, "title"), "Buy milk");
-	ck_assert_str_eq(jstr(d, "due_date"), "2026-11-23");
-	ck_assert_str_eq(jstr(d, "due_time"), "17:00");
+	ck_assert_str_eq(wfx_jstr(d, "title"), "Buy milk");
+	ck_assert_str_eq(wfx_jstr(d, "due_date"), "2026-11-23");
+	ck_assert_str_eq(wfx_jstr(d, "due_time"), "17:00");
 	json_object_put(d);
 	assert_rules_draft(&w, CONFIDENT);
 	/* commands never go to the LLM either */
@@ -832,7 +709,7 @@ START_TEST(per_user_limits)
 	        .used = 1,
 	        .requests = 1});
 	/* the second within the minute reaches no LLM */
-	w.f.now += 30 * 1000;
+	w.x.f.now += 30 * 1000;
 	say(&w, ANN, texts[1]);
 	assert_tally(&w,
 	    (struct tally){.drafts = 2,
@@ -863,7 +740,7 @@ START_TEST(per_user_limits)
 	ck_assert_int_eq(
 	    count(&w, "SELECT count(*) FROM llm_usage WHERE user_id = 2"), 1);
 	/* a minute after her first request Ann may ask again */
-	w.f.now += 31 * 1000;
+	w.x.f.now += 31 * 1000;
 	say(&w, ANN, texts[2]);
 	assert_tally(&w,
 	    (struct tally){.drafts = 4,
@@ -888,7 +765,7 @@ START_TEST(per_day_limit)
 	for (int i = 0; i < 3; i++) {
 		assert_confident(&w, texts[i], false);
 		say(&w, ANN, texts[i]);
-		w.f.now += 2 * 3600 * 1000LL;
+		w.x.f.now += 2 * 3600 * 1000LL;
 	}
 	assert_tally(&w,
 	    (struct tally){.drafts = 3,
@@ -899,7 +776,7 @@ START_TEST(per_day_limit)
 	        .requests = 2});
 	assert_fallback(&w, "over_limit", false);
 	/* a day after the first, one more is allowed */
-	w.f.now = NOW_MS + 24 * 3600 * 1000LL + 1;
+	w.x.f.now = NOW_MS + 24 * 3600 * 1000LL + 1;
 	say(&w, ANN, texts[0]);
 	assert_tally(&w,
 	    (struct tally){.drafts = 4,
@@ -923,7 +800,7 @@ START_TEST(date_disagreement_parser_wins)
 	lfx_open(&w, true, NULL);
 	assert_confident(&w, text, false);
 	want = rules_task(&w, text);
-	ck_assert_str_eq(jstr(want, "due_date"), "2026-11-23");
+	ck_assert_str_eq(wfx_jstr(want, "due_date"), "2026-11-23");
 	push_task_until(&w, "Call dad", "2026-11-24", "15:00", "16:00", "[]");
 	say(&w, ANN, text);
 	assert_tally(&w,
@@ -933,14 +810,15 @@ START_TEST(date_disagreement_parser_wins)
 	        .used = 1,
 	        .requests = 1});
 	d = last_draft(&w, kind, sizeof(kind));
-	ck_assert_str_eq(jstr(d, "title"), "Call dad");
-	ck_assert_str_eq(jstr(d, "due_date"), "2026-11-23");
-	ck_assert_str_eq(jstr(d, "due_time"), jstr(want, "due_time"));
+	ck_assert_str_eq(wfx_jstr(d, "title"), "Call dad");
+	ck_assert_str_eq(wfx_jstr(d, "due_date"), "2026-11-23");
+	ck_assert_str_eq(wfx_jstr(d, "due_time"), wfx_jstr(want, "due_time"));
 	/* nor the AI's end without its start */
-	ck_assert_str_eq(jstr(d, "due_end_time"), "");
+	ck_assert_str_eq(wfx_jstr(d, "due_end_time"), "");
 	/* the parser's own reasoning first, then the AI's reading */
-	ck_assert_str_eq(jstr(want, "reasoning"), "'on monday' → Mon 23 Nov");
-	ck_assert_str_eq(jstr(d, "reasoning"),
+	ck_assert_str_eq(
+	    wfx_jstr(want, "reasoning"), "'on monday' → Mon 23 Nov");
+	ck_assert_str_eq(wfx_jstr(d, "reasoning"),
 	    "'on monday' → Mon 23 Nov. The AI read 2026-11-24 15:00; I kept "
 	    "2026-11-23 from your words.");
 	json_object_put(d);
@@ -960,14 +838,14 @@ START_TEST(time_from_llm_on_the_same_day)
 	lfx_open(&w, true, NULL);
 	assert_confident(&w, text, false);
 	want = rules_task(&w, text);
-	ck_assert_str_eq(jstr(want, "due_time"), "");
+	ck_assert_str_eq(wfx_jstr(want, "due_time"), "");
 	push_task_until(&w, "Call dad", "2026-11-23", "15:00", "16:00", "[]");
 	say(&w, ANN, text);
 	d = last_draft(&w, kind, sizeof(kind));
-	ck_assert_str_eq(jstr(d, "due_date"), "2026-11-23");
-	ck_assert_str_eq(jstr(d, "due_time"), "15:00");
-	ck_assert_str_eq(jstr(d, "due_end_time"), "16:00");
-	ck_assert_str_eq(jstr(d, "reasoning"),
+	ck_assert_str_eq(wfx_jstr(d, "due_date"), "2026-11-23");
+	ck_assert_str_eq(wfx_jstr(d, "due_time"), "15:00");
+	ck_assert_str_eq(wfx_jstr(d, "due_end_time"), "16:00");
+	ck_assert_str_eq(wfx_jstr(d, "reasoning"),
 	    "'on monday' → Mon 23 Nov. Time from the AI: 15:00.");
 	json_object_put(d);
 	json_object_put(want);
@@ -989,10 +867,10 @@ START_TEST(date_agreement_no_note)
 	push_task(&w, "Call dad", "2026-11-23", "", "[]");
 	say(&w, ANN, text);
 	d = last_draft(&w, kind, sizeof(kind));
-	ck_assert_str_eq(jstr(d, "title"), "Call dad");
-	ck_assert_str_eq(jstr(d, "due_date"), "2026-11-23");
-	ck_assert_str_eq(jstr(d, "reasoning"), jstr(want, "reasoning"));
-	ck_assert_ptr_null(strstr(jstr(d, "reasoning"), "AI"));
+	ck_assert_str_eq(wfx_jstr(d, "title"), "Call dad");
+	ck_assert_str_eq(wfx_jstr(d, "due_date"), "2026-11-23");
+	ck_assert_str_eq(wfx_jstr(d, "reasoning"), wfx_jstr(want, "reasoning"));
+	ck_assert_ptr_null(strstr(wfx_jstr(d, "reasoning"), "AI"));
 	json_object_put(d);
 	json_object_put(want);
 	lfx_close(&w);
@@ -1009,7 +887,7 @@ START_TEST(date_from_llm_when_parser_has_none)
 	lfx_open(&w, true, NULL);
 	assert_confident(&w, VAGUE, false);
 	want = rules_task(&w, VAGUE);
-	ck_assert_str_eq(jstr(want, "due_date"), "");
+	ck_assert_str_eq(wfx_jstr(want, "due_date"), "");
 	json_object_put(want);
 	push_task(&w, "Send thank-you cards", "2026-11-25", "18:00", "[]");
 	say(&w, ANN, VAGUE);
@@ -1020,13 +898,13 @@ START_TEST(date_from_llm_when_parser_has_none)
 	        .used = 1,
 	        .requests = 1});
 	d = last_draft(&w, kind, sizeof(kind));
-	ck_assert_str_eq(jstr(d, "due_date"), "2026-11-25");
-	ck_assert_str_eq(jstr(d, "due_time"), "18:00");
+	ck_assert_str_eq(wfx_jstr(d, "due_date"), "2026-11-25");
+	ck_assert_str_eq(wfx_jstr(d, "due_time"), "18:00");
 	ck_assert_str_eq(
-	    jstr(d, "reasoning"), "Date from the AI: 2026-11-25 18:00.");
+	    wfx_jstr(d, "reasoning"), "Date from the AI: 2026-11-25 18:00.");
 	json_object_put(d);
 	/* the card shows the date and why */
-	assert_has(last_sent(&w, buf, sizeof(buf)), "25 Nov");
+	wfx_assert_has(last_sent(&w, buf, sizeof(buf)), "25 Nov");
 	lfx_close(&w);
 }
 END_TEST
@@ -1054,7 +932,7 @@ START_TEST(unclear_asks_the_question)
 	ck_assert_str_eq(
 	    last_sent(&w, buf, sizeof(buf)), "Which thing &amp; when?");
 	a = audit_details(&w, "llm_used");
-	ck_assert_str_eq(jstr(a, "kind"), "unclear");
+	ck_assert_str_eq(wfx_jstr(a, "kind"), "unclear");
 	json_object_put(a);
 	ck_assert_int_eq(count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
@@ -1090,22 +968,22 @@ START_TEST(event_reading_makes_event_draft)
 	        .requests = 1});
 	d = last_draft(&w, kind, sizeof(kind));
 	ck_assert_str_eq(kind, "event");
-	ck_assert_str_eq(jstr(d, "title"), "Coffee with Sam");
-	ck_assert_str_eq(jstr(d, "location"), "Blue Bottle");
-	ck_assert_str_eq(jstr(d, "start_date"), "2026-11-23");
+	ck_assert_str_eq(wfx_jstr(d, "title"), "Coffee with Sam");
+	ck_assert_str_eq(wfx_jstr(d, "location"), "Blue Bottle");
+	ck_assert_str_eq(wfx_jstr(d, "start_date"), "2026-11-23");
 	/* the words gave the day, the AI the hour the rules missed */
-	ck_assert_str_eq(jstr(d, "start_time"), "10:00");
-	ck_assert_str_eq(jstr(d, "end_date"), "2026-11-23");
-	ck_assert_str_eq(jstr(d, "end_time"), "11:30");
+	ck_assert_str_eq(wfx_jstr(d, "start_time"), "10:00");
+	ck_assert_str_eq(wfx_jstr(d, "end_date"), "2026-11-23");
+	ck_assert_str_eq(wfx_jstr(d, "end_time"), "11:30");
 	ck_assert(
 	    !json_object_get_boolean(json_object_object_get(d, "all_day")));
-	ck_assert_str_eq(jstr(d, "reasoning"),
+	ck_assert_str_eq(wfx_jstr(d, "reasoning"),
 	    "'tomorrow' → Mon 23 Nov. Time from the AI: 10:00.");
-	ck_assert_str_eq(jstr(d, "source"), text);
+	ck_assert_str_eq(wfx_jstr(d, "source"), text);
 	json_object_put(d);
-	assert_has(last_sent(&w, buf, sizeof(buf)), "Coffee with Sam");
+	wfx_assert_has(last_sent(&w, buf, sizeof(buf)), "Coffee with Sam");
 	a = audit_details(&w, "llm_used");
-	ck_assert_str_eq(jstr(a, "kind"), "event");
+	ck_assert_str_eq(wfx_jstr(a, "kind"), "event");
 	json_object_put(a);
 	lfx_close(&w);
 }
@@ -1138,11 +1016,11 @@ START_TEST(event_date_disagreement_parser_wins)
 	        .requests = 1});
 	d = last_draft(&w, kind, sizeof(kind));
 	ck_assert_str_eq(kind, "event");
-	ck_assert_str_eq(jstr(d, "title"), "Coffee with Sam");
-	ck_assert_str_eq(jstr(d, "start_date"), "2026-11-23");
+	ck_assert_str_eq(wfx_jstr(d, "title"), "Coffee with Sam");
+	ck_assert_str_eq(wfx_jstr(d, "start_date"), "2026-11-23");
 	/* the time stays the rules' (none): they disagree on the day */
-	ck_assert_str_eq(jstr(d, "start_time"), "");
-	ck_assert_str_eq(jstr(d, "reasoning"),
+	ck_assert_str_eq(wfx_jstr(d, "start_time"), "");
+	ck_assert_str_eq(wfx_jstr(d, "reasoning"),
 	    "'tomorrow' → Mon 23 Nov. The AI read 2026-11-24 10:00; I kept "
 	    "2026-11-23 from your words.");
 	json_object_put(d);
@@ -1177,12 +1055,12 @@ START_TEST(event_date_from_llm)
 	        .requests = 1});
 	d = last_draft(&w, kind, sizeof(kind));
 	ck_assert_str_eq(kind, "event");
-	ck_assert_str_eq(jstr(d, "title"), "Valentine's dinner");
-	ck_assert_str_eq(jstr(d, "start_date"), "2027-02-14");
-	ck_assert_str_eq(jstr(d, "start_time"), "19:30");
-	ck_assert_str_eq(jstr(d, "end_time"), "21:30");
+	ck_assert_str_eq(wfx_jstr(d, "title"), "Valentine's dinner");
+	ck_assert_str_eq(wfx_jstr(d, "start_date"), "2027-02-14");
+	ck_assert_str_eq(wfx_jstr(d, "start_time"), "19:30");
+	ck_assert_str_eq(wfx_jstr(d, "end_time"), "21:30");
 	ck_assert_str_eq(
-	    jstr(d, "reasoning"), "Date from the AI: 2027-02-14 19:30.");
+	    wfx_jstr(d, "reasoning"), "Date from the AI: 2027-02-14 19:30.");
 	json_object_put(d);
 	lfx_close(&w);
 }
@@ -1214,7 +1092,7 @@ START_TEST(other_reading_leaves_it_to_the_rules)
 	        .requests = 1});
 	assert_rules_draft(&w, text);
 	a = audit_details(&w, "llm_used");
-	ck_assert_str_eq(jstr(a, "kind"), "other");
+	ck_assert_str_eq(wfx_jstr(a, "kind"), "other");
 	json_object_put(a);
 	lfx_close(&w);
 }
@@ -1230,8 +1108,8 @@ START_TEST(unknown_user_never_reaches_llm)
 	say(&w, EVE, VAGUE);
 	say(&w, EVE, "remind me about the thing");
 	assert_tally(&w, (struct tally){.outbox = 1});
-	assert_has(last_sent(&w, buf, sizeof(buf)), "Sorry");
-	ck_assert_int_eq(tu_audit_count(w.f.q, "access_denied"), 2);
+	wfx_assert_has(last_sent(&w, buf, sizeof(buf)), "Sorry");
+	ck_assert_int_eq(tu_audit_count(w.x.f.q, "access_denied"), 2);
 	/* those on the list are served by it */
 	say(&w, BOB, VAGUE);
 	assert_tally(&w,

@@ -2,7 +2,8 @@
  * Workflows (Phase 1): wf_execute() driven with real Update JSON enqueued
  * the way the receiver does it (upd_to_command), asserting on the outbox,
  * drafts, tasks and audit rows it leaves.  The queue's clock is moved by
- * hand, so expiry and the 10-minute Undo need no sleeping.
+ * hand, so expiry and the 10-minute Undo need no sleeping.  The fixture:
+ * tests/wf_fixture.h.
  */
 #include <check.h>
 #include <errno.h>
@@ -12,199 +13,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/update.h"
-#include "common/cfg.h"
-#include "common/settings.h"
 #include "queue/outbox.h"
 #include "queue/store.h"
 #include "tests/testutil.h"
-#include "workflows/workflow.h"
+#include "tests/wf_fixture.h"
 
-#define ANN 1
-#define BOB 2
-#define EVE 3
+#define ANN WFX_ANN
+#define BOB WFX_BOB
+#define EVE WFX_EVE
 #define GROUP (-1001234567890LL)
 #define MIN_MS (60 * 1000LL)
 
-struct wfx {
-	struct tu_fx f;
-	struct cfg *cfg;
-	struct wf_env env;
-	sqlite3 *h;          /* the test's own connection, for counting */
-	int64_t update_id;   /* the next update's id */
-	int64_t message_id;  /* the last message id used */
-	int64_t card_msg_id; /* the next id the "sender" gives a card */
-};
-
-static void
-wfx_open(struct wfx *w, const char *allowed_users)
-{
-	char err[CFG_ERR_MAX], path[400];
-	FILE *fp;
-
-	memset(w, 0, sizeof(*w));
-	tu_fx_open(&w->f);
-	/* An empty config file: no DRAFTBOT_CONFIG of the caller leaks in. */
-	tu_path(path, sizeof(path), w->f.dir, "draftbot.conf");
-	fp = fopen(path, "w");
-	ck_assert_ptr_nonnull(fp);
-	fclose(fp);
-	ck_assert_msg(
-	    cfg_load(settings_table, path, &w->cfg, err, sizeof(err)) == 0,
-	    "cfg_load: %s", err);
-	ck_assert_int_eq(cfg_set(w->cfg, "tz", "UTC", err, sizeof(err)), 0);
-	if (allowed_users != NULL)
-		ck_assert_int_eq(cfg_set(w->cfg, "allowed_users", allowed_users,
-		                     err, sizeof(err)),
-		    0);
-	w->env.q = w->f.q;
-	w->env.cfg = w->cfg;
-	w->h = tu_sql_open(w->f.db);
-	w->update_id = 700000000;
-	w->message_id = 100;
-	w->card_msg_id = 5000;
-}
-
-static void
-wfx_close(struct wfx *w)
-{
-	sqlite3_close(w->h);
-	wf_env_close(&w->env);
-	cfg_free(w->cfg);
-	tu_fx_close(&w->f);
-}
-
-/* ---- Update JSON, shaped like what Telegram sends ---- */
-
-static const char *
-name_of(int64_t user)
-{
-	return user == ANN ? "Ann" : user == BOB ? "Bob" : "Eve <3";
-}
-
-static json_object *
-user_obj(int64_t user)
-{
-	json_object *u = json_object_new_object();
-
-	json_object_object_add(u, "id", json_object_new_int64(user));
-	json_object_object_add(u, "is_bot", json_object_new_boolean(0));
-	json_object_object_add(
-	    u, "first_name", json_object_new_string(name_of(user)));
-	json_object_object_add(
-	    u, "language_code", json_object_new_string("en"));
-	return u;
-}
-
-static json_object *
-chat_obj(int64_t chat)
-{
-	json_object *c = json_object_new_object();
-
-	json_object_object_add(c, "id", json_object_new_int64(chat));
-	if (chat > 0) {
-		json_object_object_add(
-		    c, "first_name", json_object_new_string(name_of(chat)));
-		json_object_object_add(
-		    c, "type", json_object_new_string("private"));
-	} else {
-		json_object_object_add(
-		    c, "title", json_object_new_string("Family"));
-		json_object_object_add(
-		    c, "type", json_object_new_string("group"));
-	}
-	return c;
-}
-
-/* {"update_id": …, kind: body} as text (caller frees). */
-static char *
-update_text(struct wfx *w, const char *kind, json_object *body)
-{
-	json_object *up = json_object_new_object();
-	char *s;
-
-	json_object_object_add(
-	    up, "update_id", json_object_new_int64(w->update_id++));
-	json_object_object_add(up, kind, body);
-	s = strdup(json_object_to_json_string_ext(up, JSON_C_TO_STRING_PLAIN));
-	json_object_put(up);
-	return s;
-}
-
-static char *
-message_json(struct wfx *w, int64_t user, int64_t chat, const char *text,
-    int64_t reply_to)
-{
-	json_object *m = json_object_new_object(), *ents, *e, *r;
-
-	json_object_object_add(
-	    m, "message_id", json_object_new_int64(++w->message_id));
-	json_object_object_add(m, "from", user_obj(user));
-	json_object_object_add(m, "chat", chat_obj(chat));
-	json_object_object_add(m, "date", json_object_new_int64(1700000000));
-	json_object_object_add(m, "text", json_object_new_string(text));
-	if (text[0] == '/') {
-		/* Telegram marks a leading command as bot_command. */
-		e = json_object_new_object();
-		json_object_object_add(e, "offset", json_object_new_int(0));
-		json_object_object_add(e, "length",
-		    json_object_new_int((int)strcspn(text, " \n")));
-		json_object_object_add(
-		    e, "type", json_object_new_string("bot_command"));
-		ents = json_object_new_array();
-		json_object_array_add(ents, e);
-		json_object_object_add(m, "entities", ents);
-	}
-	if (reply_to != 0) {
-		r = json_object_new_object();
-		json_object_object_add(
-		    r, "message_id", json_object_new_int64(reply_to));
-		json_object_object_add(r, "from", user_obj(user));
-		json_object_object_add(r, "chat", chat_obj(chat));
-		json_object_object_add(
-		    r, "date", json_object_new_int64(1699999000));
-		json_object_object_add(
-		    r, "text", json_object_new_string("(the card)"));
-		json_object_object_add(m, "reply_to_message", r);
-	}
-	return update_text(w, "message", m);
-}
-
-static char *
-callback_json(
-    struct wfx *w, int64_t user, int64_t chat, int64_t msg_id, const char *data)
-{
-	json_object *cq = json_object_new_object(), *m, *bot;
-	char id[32];
-
-	snprintf(id, sizeof(id), "43826%" PRId64, w->update_id);
-	json_object_object_add(cq, "id", json_object_new_string(id));
-	json_object_object_add(cq, "from", user_obj(user));
-	m = json_object_new_object();
-	json_object_object_add(m, "message_id", json_object_new_int64(msg_id));
-	bot = json_object_new_object();
-	json_object_object_add(bot, "id", json_object_new_int64(999));
-	json_object_object_add(bot, "is_bot", json_object_new_boolean(1));
-	json_object_object_add(
-	    bot, "first_name", json_object_new_string("draftbot"));
-	json_object_object_add(m, "from", bot);
-	json_object_object_add(m, "chat", chat_obj(chat));
-	json_object_object_add(m, "date", json_object_new_int64(1700000050));
-	json_object_object_add(m, "text", json_object_new_string("a card"));
-	json_object_object_add(cq, "message", m);
-	json_object_object_add(
-	    cq, "chat_instance", json_object_new_string("-8791003443542617"));
-	json_object_object_add(cq, "data", json_object_new_string(data));
-	return update_text(w, "callback_query", cq);
-}
-
+/* The bot's own membership in user's private chat changes from old to
+ * now (a my_chat_member update; caller frees). */
 static char *
 member_json(struct wfx *w, int64_t user, const char *old, const char *now)
 {
 	json_object *cm = json_object_new_object(), *o, *n, *bot;
 
-	json_object_object_add(cm, "chat", chat_obj(user));
-	json_object_object_add(cm, "from", user_obj(user));
+	json_object_object_add(cm, "chat", wfx_chat_obj(user));
+	json_object_object_add(cm, "from", wfx_user_obj(user));
 	json_object_object_add(cm, "date", json_object_new_int64(1700000000));
 	bot = json_object_new_object();
 	json_object_object_add(bot, "id", json_object_new_int64(999));
@@ -220,89 +48,10 @@ member_json(struct wfx *w, int64_t user, const char *old, const char *now)
 	json_object_object_add(n, "until_date", json_object_new_int(0));
 	json_object_object_add(cm, "old_chat_member", o);
 	json_object_object_add(cm, "new_chat_member", n);
-	return update_text(w, "my_chat_member", cm);
-}
-
-/* ---- running commands ---- */
-
-/* Enqueue json (consumed) as the receiver would (upd_to_command); its
- * command id. */
-static int64_t
-enqueue_update(struct wfx *w, char *json)
-{
-	struct queue_new n;
-	struct upd *u = NULL;
-	char key[48];
-	int64_t id = 0;
-
-	ck_assert_int_eq(upd_parse(json, strlen(json), &u), 0);
-	upd_to_command(u, json, key, sizeof(key), &n);
-	ck_assert_int_eq(queue_enqueue(w->f.q, &n, &id, NULL), 0);
-	upd_free(u);
-	free(json);
-	return id;
-}
-
-/* Claim the next command and run it; when it succeeds, the command must be
- * completed. */
-static int
-run_next(struct wfx *w)
-{
-	struct queue_cmd *c = tu_claim(w->f.q, "w1", 60000), *g;
-	int r = wf_execute(&w->env, c);
-
-	if (r == 0) {
-		g = tu_get(w->f.q, c->id);
-		ck_assert_int_eq(g->status, QUEUE_COMPLETED);
-		queue_cmd_free(g);
-	}
-	queue_cmd_free(c);
-	return r;
-}
-
-/* Enqueue json (consumed), claim and run it. */
-static int
-run_update(struct wfx *w, char *json)
-{
-	enqueue_update(w, json);
-	return run_next(w);
-}
-
-static void
-say(struct wfx *w, int64_t user, int64_t chat, const char *text)
-{
-	ck_assert_int_eq(
-	    run_update(w, message_json(w, user, chat, text, 0)), 0);
-}
-
-static void
-reply(struct wfx *w, int64_t user, int64_t chat, int64_t to, const char *text)
-{
-	ck_assert_int_eq(
-	    run_update(w, message_json(w, user, chat, text, to)), 0);
-}
-
-static void
-press(
-    struct wfx *w, int64_t user, int64_t chat, int64_t msg_id, const char *data)
-{
-	ck_assert_int_eq(
-	    run_update(w, callback_json(w, user, chat, msg_id, data)), 0);
+	return wfx_update_json(w, "my_chat_member", cm);
 }
 
 /* ---- looking at the results ---- */
-
-static int64_t
-count(struct wfx *w, const char *sql)
-{
-	return tu_sql_int(w->h, sql);
-}
-
-static int64_t
-last_draft_id(struct wfx *w)
-{
-	return count(w, "SELECT coalesce(max(id), 0) FROM drafts");
-}
 
 static struct store_draft *
 draft(struct wfx *w, int64_t id)
@@ -313,97 +62,14 @@ draft(struct wfx *w, int64_t id)
 	return d;
 }
 
-static json_object *
-draft_obj(struct wfx *w, int64_t id)
-{
-	struct store_draft *d = draft(w, id);
-	json_object *j = json_tokener_parse(d->draft);
-
-	store_draft_free(d);
-	ck_assert_ptr_nonnull(j);
-	return j;
-}
-
 static const char *
-jstr(json_object *o, const char *key)
+out_text(const struct wfx_out *o)
 {
-	json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v))
-		return "";
-	return json_object_get_string(v);
-}
-
-/* An outbox message as read back. */
-struct out {
-	int64_t id;
-	char type[32];
-	char key[64];
-	char ref[48];
-	json_object *p;    /* its payload */
-	char buttons[512]; /* callback_data of every button, ',' between */
-};
-
-struct nth {
-	int want, seen;
-	struct out *o;
-};
-
-static int
-pick(const struct queue_cmd *m, void *arg)
-{
-	struct nth *n = arg;
-
-	if (n->seen++ < n->want)
-		return 0;
-	n->o->id = m->id;
-	snprintf(n->o->type, sizeof(n->o->type), "%s", m->type);
-	snprintf(n->o->key, sizeof(n->o->key), "%s", m->key);
-	n->o->p = json_tokener_parse(m->payload);
-	return 1;
-}
-
-/* The k-th newest outbox message (0 = the newest); fails when absent. */
-static void
-out_get(struct wfx *w, int k, struct out *o)
-{
-	struct nth n = {.want = k, .o = o};
-	json_object *rm, *kb, *row, *b;
-	size_t i, j;
-
-	memset(o, 0, sizeof(*o));
-	ck_assert_int_eq(outbox_list(w->f.q, -1, k + 1, pick, &n), 1);
-	ck_assert_ptr_nonnull(o->p);
-	ck_assert_int_eq(outbox_ref(w->f.q, o->id, o->ref, sizeof(o->ref)), 0);
-	if (!json_object_object_get_ex(o->p, "reply_markup", &rm) ||
-	    !json_object_object_get_ex(rm, "inline_keyboard", &kb))
-		return;
-	for (i = 0; i < json_object_array_length(kb); i++) {
-		row = json_object_array_get_idx(kb, i);
-		for (j = 0; j < json_object_array_length(row); j++) {
-			b = json_object_array_get_idx(row, j);
-			if (o->buttons[0] != '\0')
-				strcat(o->buttons, ",");
-			strcat(o->buttons, jstr(b, "callback_data"));
-		}
-	}
-}
-
-static void
-out_free(struct out *o)
-{
-	json_object_put(o->p);
-	o->p = NULL;
-}
-
-static const char *
-out_text(const struct out *o)
-{
-	return jstr(o->p, "text");
+	return wfx_jstr(o->p, "text");
 }
 
 static int64_t
-out_int(const struct out *o, const char *key)
+out_int(const struct wfx_out *o, const char *key)
 {
 	json_object *v;
 
@@ -411,106 +77,43 @@ out_int(const struct out *o, const char *key)
 	return json_object_get_int64(v);
 }
 
-static void
-assert_has(const char *hay, const char *needle)
-{
-	ck_assert_msg(
-	    strstr(hay, needle) != NULL, "\"%s\" not in \"%s\"", needle, hay);
-}
-
 /* The newest message is a sendMessage whose text contains needle. */
 static void
 assert_said(struct wfx *w, const char *needle)
 {
-	struct out o;
+	struct wfx_out o;
 
-	out_get(w, 0, &o);
+	wfx_out_get(w, 0, &o);
 	ck_assert_str_eq(o.type, "sendMessage");
-	assert_has(out_text(&o), needle);
-	out_free(&o);
-}
-
-static int64_t
-outbox_n(struct wfx *w)
-{
-	return count(w, "SELECT count(*) FROM outbox");
+	wfx_assert_has(out_text(&o), needle);
+	wfx_out_free(&o);
 }
 
 /* Every row of drafts, tasks and effects and the users' status and zone,
  * as one string: equal snapshots mean none of them changed.  The outbox is
  * counted apart, since a refusal adds its message and nothing else. */
+static const char *const snapshot_sql[] = {
+    "SELECT group_concat(id || '|' || status || '|' || version || '|' "
+    "|| editing || '|' || coalesce(message_id, 0) || '|' || draft, "
+    "';') FROM (SELECT * FROM drafts ORDER BY id)",
+    "SELECT group_concat(id || '|' || status || '|' || title, ';') "
+    "FROM (SELECT * FROM tasks ORDER BY id)",
+    "SELECT group_concat(effect_key || '|' || state, ';') FROM effects",
+    "SELECT group_concat(id || '|' || status || '|' || timezone, ';') "
+    "FROM users",
+    NULL,
+};
+
 static char *
 snapshot(struct wfx *w)
 {
-	static const char *const sql[] = {
-	    "SELECT group_concat(id || '|' || status || '|' || version || '|' "
-	    "|| editing || '|' || coalesce(message_id, 0) || '|' || draft, "
-	    "';') FROM (SELECT * FROM drafts ORDER BY id)",
-	    "SELECT group_concat(id || '|' || status || '|' || title, ';') "
-	    "FROM (SELECT * FROM tasks ORDER BY id)",
-	    "SELECT group_concat(effect_key || '|' || state, ';') FROM effects",
-	    "SELECT group_concat(id || '|' || status || '|' || timezone, ';') "
-	    "FROM users",
-	};
-	char *all = strdup(""), *next;
-	sqlite3_stmt *s;
-	const unsigned char *t;
-	size_t i;
-
-	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		ck_assert_int_eq(
-		    sqlite3_prepare_v2(w->h, sql[i], -1, &s, NULL), SQLITE_OK);
-		ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-		t = sqlite3_column_text(s, 0);
-		ck_assert_int_ne(
-		    asprintf(&next, "%s\n%s", all, t ? (const char *)t : ""),
-		    -1);
-		sqlite3_finalize(s);
-		free(all);
-		all = next;
-	}
-	return all;
+	return wfx_snapshot(w, snapshot_sql);
 }
 
 static void
 assert_unchanged(struct wfx *w, char *before)
 {
-	char *after = snapshot(w);
-
-	ck_assert_str_eq(after, before);
-	free(after);
-	free(before);
-}
-
-/* What the sender does after delivering a card: record its message id.
- * Returns the id. */
-static int64_t
-deliver_card(struct wfx *w, int64_t draft_id)
-{
-	int64_t id = ++w->card_msg_id;
-
-	ck_assert_int_eq(store_draft_set_message(w->f.q, draft_id, id), 0);
-	return id;
-}
-
-static void
-data_of(char *buf, size_t len, int64_t draft_id, char action)
-{
-	snprintf(buf, len, "d:%" PRId64 ":%c", draft_id, action);
-}
-
-/* A delivered draft of text by user in chat: its id; *card its message. */
-static int64_t
-make_draft(
-    struct wfx *w, int64_t user, int64_t chat, const char *text, int64_t *card)
-{
-	int64_t id;
-
-	say(w, user, chat, text);
-	id = last_draft_id(w);
-	ck_assert_int_gt(id, 0);
-	*card = deliver_card(w, id);
-	return id;
+	wfx_assert_unchanged(w, snapshot_sql, before);
 }
 
 /* ---- cases ---- */
@@ -519,14 +122,14 @@ START_TEST(message_makes_card)
 {
 	struct store_draft *d;
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 	char want[64];
 	int64_t id;
 
-	wfx_open(&w, NULL);
-	say(&w, ANN, ANN, "buy <milk> & eggs tomorrow");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 1);
-	id = last_draft_id(&w);
+	wfx_open(&w, "UTC");
+	wfx_say(&w, ANN, ANN, "buy <milk> & eggs tomorrow");
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 1);
+	id = wfx_last_draft_id(&w);
 	d = draft(&w, id);
 	ck_assert_str_eq(d->status, "drafted");
 	ck_assert_int_eq(d->owner_id, ANN);
@@ -534,14 +137,14 @@ START_TEST(message_makes_card)
 	ck_assert_int_eq(d->editing, 0);
 	ck_assert_int_eq(d->expires_at_ms, TU_T0 + 24 * 60 * MIN_MS);
 	store_draft_free(d);
-	ck_assert_int_eq(outbox_n(&w), 1);
-	out_get(&w, 0, &o);
+	ck_assert_int_eq(wfx_outbox_n(&w), 1);
+	wfx_out_get(&w, 0, &o);
 	ck_assert_str_eq(o.type, "sendMessage");
 	snprintf(want, sizeof(want), "draft:%" PRId64, id);
 	ck_assert_str_eq(o.ref, want);
 	ck_assert_int_eq(out_int(&o, "chat_id"), ANN);
-	ck_assert_str_eq(jstr(o.p, "parse_mode"), "HTML");
-	assert_has(out_text(&o), "&lt;milk&gt; &amp; eggs");
+	ck_assert_str_eq(wfx_jstr(o.p, "parse_mode"), "HTML");
+	wfx_assert_has(out_text(&o), "&lt;milk&gt; &amp; eggs");
 	ck_assert_ptr_null(strstr(out_text(&o), "<milk>"));
 	snprintf(want, sizeof(want),
 	    "d:%" PRId64 ":c,d:%" PRId64 ":e,d:%" PRId64 ":x", id, id, id);
@@ -553,17 +156,17 @@ START_TEST(message_makes_card)
 	    json_object_get_int64(json_object_object_get(rp, "message_id")),
 	    w.message_id);
 	snprintf(want, sizeof(want), "cmd:%" PRId64 ":1",
-	    count(&w, "SELECT max(id) FROM commands"));
+	    wfx_count(&w, "SELECT max(id) FROM commands"));
 	ck_assert_str_eq(o.key, want);
-	out_free(&o);
+	wfx_out_free(&o);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "draft_created"), 1);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "action = 'draft_created' AND "
 	                     "entity_type = 'draft' AND user_id = 1 "
 	                     "AND source_msg_id = 101"),
 	    1);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM tasks"), 0);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM tasks"), 0);
 	/* the user was recorded with the default zone */
 	struct store_user u;
 	ck_assert_int_eq(store_user_get(w.f.q, ANN, &u), 1);
@@ -577,21 +180,21 @@ START_TEST(start_help_and_commands)
 {
 	struct wfx w;
 
-	wfx_open(&w, NULL);
-	say(&w, ANN, ANN, "/start");
+	wfx_open(&w, "UTC");
+	wfx_say(&w, ANN, ANN, "/start");
 	assert_said(&w, "Hi Ann!");
 	assert_said(&w, "/tasks");
-	say(&w, ANN, ANN, "/start@MyBot");
+	wfx_say(&w, ANN, ANN, "/start@MyBot");
 	assert_said(&w, "Hi Ann!");
-	say(&w, ANN, ANN, "/help");
+	wfx_say(&w, ANN, ANN, "/help");
 	assert_said(&w, "/tz Area/City");
 	/* /startle is its own (unknown) word, not /start */
-	say(&w, ANN, ANN, "/startle");
+	wfx_say(&w, ANN, ANN, "/startle");
 	assert_said(&w, "I don't know /startle");
-	say(&w, ANN, ANN, "/frobnicate <b>now</b>");
+	wfx_say(&w, ANN, ANN, "/frobnicate <b>now</b>");
 	assert_said(&w, "I don't know /frobnicate");
-	ck_assert_int_eq(outbox_n(&w), 5);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 0);
+	ck_assert_int_eq(wfx_outbox_n(&w), 5);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 0);
 	wfx_close(&w);
 }
 END_TEST
@@ -600,8 +203,8 @@ START_TEST(escaped_name_in_greeting)
 {
 	struct wfx w;
 
-	wfx_open(&w, NULL);
-	say(&w, EVE, EVE, "/start");
+	wfx_open(&w, "UTC");
+	wfx_say(&w, EVE, EVE, "/start");
 	assert_said(&w, "Hi Eve &lt;3!");
 	wfx_close(&w);
 }
@@ -611,46 +214,46 @@ START_TEST(tasks_empty_and_listed)
 {
 	struct store_task *t = NULL;
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 	char data[32], want[32];
 	int64_t id, card, parent;
 
-	wfx_open(&w, NULL);
-	say(&w, ANN, ANN, "/tasks");
+	wfx_open(&w, "UTC");
+	wfx_say(&w, ANN, ANN, "/tasks");
 	assert_said(&w, "No open tasks");
-	out_get(&w, 0, &o);
+	wfx_out_get(&w, 0, &o);
 	ck_assert_str_eq(o.buttons, "");
-	out_free(&o);
-	id = make_draft(
+	wfx_out_free(&o);
+	id = wfx_make_draft(
 	    &w, ANN, ANN, "pack: passport, charger and tickets", &card);
-	data_of(data, sizeof(data), id, 'c');
-	press(&w, ANN, ANN, card, data);
-	parent = count(&w, "SELECT id FROM tasks WHERE parent_id IS NULL");
-	say(&w, ANN, ANN, "/tasks");
-	out_get(&w, 0, &o);
+	wfx_draft_data(data, sizeof(data), id, 'c');
+	wfx_press(&w, ANN, ANN, card, data);
+	parent = wfx_count(&w, "SELECT id FROM tasks WHERE parent_id IS NULL");
+	wfx_say(&w, ANN, ANN, "/tasks");
+	wfx_out_get(&w, 0, &o);
 	ck_assert_str_eq(o.type, "sendMessage");
-	assert_has(out_text(&o), "Open tasks");
-	assert_has(out_text(&o), "passport");
-	assert_has(out_text(&o), "charger");
-	assert_has(out_text(&o), "tickets");
+	wfx_assert_has(out_text(&o), "Open tasks");
+	wfx_assert_has(out_text(&o), "passport");
+	wfx_assert_has(out_text(&o), "charger");
+	wfx_assert_has(out_text(&o), "tickets");
 	snprintf(want, sizeof(want), "t:%" PRId64 ":d", parent);
 	ck_assert_str_eq(o.buttons, want); /* one per top-level task */
-	out_free(&o);
+	wfx_out_free(&o);
 	/* Bob sees none of Ann's */
-	say(&w, BOB, BOB, "/tasks");
+	wfx_say(&w, BOB, BOB, "/tasks");
 	assert_said(&w, "No open tasks");
 	/* Done from the list: the task is done, the list refreshed */
-	press(&w, ANN, ANN, 777, want);
+	wfx_press(&w, ANN, ANN, 777, want);
 	ck_assert_int_eq(store_task_get(w.f.q, parent, &t), 1);
 	ck_assert_str_eq(t->status, "done");
 	store_task_free(t);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "task_completed"), 1);
 	assert_said(&w, "Done: ");
-	out_get(&w, 1, &o);
+	wfx_out_get(&w, 1, &o);
 	ck_assert_str_eq(o.type, "editMessageText");
 	ck_assert_int_eq(out_int(&o, "message_id"), 777);
-	assert_has(out_text(&o), "No open tasks");
-	out_free(&o);
+	wfx_assert_has(out_text(&o), "No open tasks");
+	wfx_out_free(&o);
 	wfx_close(&w);
 }
 END_TEST
@@ -661,20 +264,20 @@ START_TEST(task_done_not_owner)
 	char data[32], *before;
 	int64_t id, card, parent, n;
 
-	wfx_open(&w, NULL);
-	id = make_draft(&w, ANN, ANN, "call mom", &card);
-	data_of(data, sizeof(data), id, 'c');
-	press(&w, ANN, ANN, card, data);
-	parent = count(&w, "SELECT id FROM tasks");
+	wfx_open(&w, "UTC");
+	id = wfx_make_draft(&w, ANN, ANN, "call mom", &card);
+	wfx_draft_data(data, sizeof(data), id, 'c');
+	wfx_press(&w, ANN, ANN, card, data);
+	parent = wfx_count(&w, "SELECT id FROM tasks");
 	snprintf(data, sizeof(data), "t:%" PRId64 ":d", parent);
-	say(&w, BOB, BOB, "/help");
+	wfx_say(&w, BOB, BOB, "/help");
 	before = snapshot(&w);
-	n = outbox_n(&w);
-	press(&w, BOB, BOB, 900, data);
-	ck_assert_int_eq(outbox_n(&w), n);
+	n = wfx_outbox_n(&w);
+	wfx_press(&w, BOB, BOB, 900, data);
+	ck_assert_int_eq(wfx_outbox_n(&w), n);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "callback_rejected"), 1);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "task_completed"), 0);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM tasks WHERE "
 	                     "status = 'open'"),
 	    1);
@@ -690,25 +293,25 @@ START_TEST(tz_valid_and_invalid)
 	char *before;
 	int64_t n;
 
-	wfx_open(&w, NULL);
-	say(&w, ANN, ANN, "/tz Europe/Berlin");
+	wfx_open(&w, "UTC");
+	wfx_say(&w, ANN, ANN, "/tz Europe/Berlin");
 	assert_said(&w, "Time zone set to Europe/Berlin");
 	ck_assert_int_eq(store_user_get(w.f.q, ANN, &u), 1);
 	ck_assert_str_eq(u.timezone, "Europe/Berlin");
 	before = snapshot(&w);
-	n = outbox_n(&w);
-	say(&w, ANN, ANN, "/tz Mars/Olympus_Mons");
+	n = wfx_outbox_n(&w);
+	wfx_say(&w, ANN, ANN, "/tz Mars/Olympus_Mons");
 	assert_said(&w, "I don't know the time zone");
 	assert_said(&w, "Mars/Olympus_Mons");
 	assert_said(&w, "Europe/Berlin"); /* an example */
-	say(&w, ANN, ANN, "/tz <script>");
+	wfx_say(&w, ANN, ANN, "/tz <script>");
 	assert_said(&w, "&lt;script&gt;");
-	ck_assert_int_eq(outbox_n(&w), n + 2); /* the two answers only */
+	ck_assert_int_eq(wfx_outbox_n(&w), n + 2); /* the two answers only */
 	ck_assert_int_eq(store_user_get(w.f.q, ANN, &u), 1);
 	ck_assert_str_eq(u.timezone, "Europe/Berlin");
 	assert_unchanged(&w, before);
 	/* no argument: tells the zone */
-	say(&w, ANN, ANN, "/tz");
+	wfx_say(&w, ANN, ANN, "/tz");
 	assert_said(&w, "Your time zone is Europe/Berlin");
 	wfx_close(&w);
 }
@@ -717,23 +320,23 @@ END_TEST
 START_TEST(vague_text_asks)
 {
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 
-	wfx_open(&w, NULL);
-	say(&w, ANN, ANN, "remind me");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 0);
-	ck_assert_int_eq(outbox_n(&w), 1);
-	out_get(&w, 0, &o);
+	wfx_open(&w, "UTC");
+	wfx_say(&w, ANN, ANN, "remind me");
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 0);
+	ck_assert_int_eq(wfx_outbox_n(&w), 1);
+	wfx_out_get(&w, 0, &o);
 	ck_assert_str_eq(o.type, "sendMessage");
 	ck_assert_str_eq(o.ref, "");
 	ck_assert_str_eq(o.buttons, "");
 	ck_assert(strchr(out_text(&o), '?') != NULL);
-	out_free(&o);
+	wfx_out_free(&o);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "draft_created"), 0);
 	/* /task with nothing after it asks too */
-	say(&w, ANN, ANN, "/task");
+	wfx_say(&w, ANN, ANN, "/task");
 	assert_said(&w, "?");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 0);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 0);
 	wfx_close(&w);
 }
 END_TEST
@@ -743,19 +346,19 @@ END_TEST
 START_TEST(event_and_task_commands)
 {
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 
-	wfx_open(&w, NULL);
-	say(&w, ANN, ANN, "/event concert friday 20:00");
-	ck_assert_int_eq(count(&w,
+	wfx_open(&w, "UTC");
+	wfx_say(&w, ANN, ANN, "/event concert friday 20:00");
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM drafts WHERE "
 	                     "kind = 'event'"),
 	    1);
-	out_get(&w, 0, &o);
-	assert_has(out_text(&o), "oncert");
-	out_free(&o);
-	say(&w, ANN, ANN, "/task water the plants");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 2);
+	wfx_out_get(&w, 0, &o);
+	wfx_assert_has(out_text(&o), "oncert");
+	wfx_out_free(&o);
+	wfx_say(&w, ANN, ANN, "/task water the plants");
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 2);
 	assert_said(&w, "plants");
 	wfx_close(&w);
 }
@@ -766,69 +369,69 @@ START_TEST(edit_then_correction)
 	struct store_draft *d;
 	json_object *j;
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 	char data[32], want[32];
 	int64_t id, card, n;
 
-	wfx_open(&w, NULL);
-	id = make_draft(&w, ANN, ANN, "pay rent tomorrow 10:30", &card);
-	data_of(data, sizeof(data), id, 'e');
-	press(&w, ANN, ANN, card, data);
+	wfx_open(&w, "UTC");
+	id = wfx_make_draft(&w, ANN, ANN, "pay rent tomorrow 10:30", &card);
+	wfx_draft_data(data, sizeof(data), id, 'e');
+	wfx_press(&w, ANN, ANN, card, data);
 	d = draft(&w, id);
 	ck_assert_int_eq(d->editing, 1);
 	ck_assert_int_eq(d->version, 2);
 	store_draft_free(d);
-	out_get(&w, 0, &o);
+	wfx_out_get(&w, 0, &o);
 	ck_assert_str_eq(o.type, "editMessageText");
 	ck_assert_int_eq(out_int(&o, "message_id"), card);
 	snprintf(want, sizeof(want), "draft:%" PRId64, id);
 	ck_assert_str_eq(o.ref, want);
 	snprintf(want, sizeof(want), "d:%" PRId64 ":x", id);
-	assert_has(o.buttons, want); /* Cancel stays */
+	wfx_assert_has(o.buttons, want); /* Cancel stays */
 	ck_assert_ptr_null(strstr(o.buttons, ":c"));
-	out_free(&o);
-	ck_assert_int_eq(count(&w,
+	wfx_out_free(&o);
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "action = 'draft_updated' AND details = "
 	                     "'{\"editing\":true}'"),
 	    1);
 	/* not understood: asked again, the draft waits as it was */
-	n = outbox_n(&w);
-	say(&w, ANN, ANN, "qwxz blorp");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 1);
+	n = wfx_outbox_n(&w);
+	wfx_say(&w, ANN, ANN, "qwxz blorp");
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 1);
 	d = draft(&w, id);
 	ck_assert_int_eq(d->editing, 1);
 	ck_assert_int_eq(d->version, 2);
 	store_draft_free(d);
-	ck_assert_int_eq(outbox_n(&w), n + 1);
-	out_get(&w, 0, &o);
+	ck_assert_int_eq(wfx_outbox_n(&w), n + 1);
+	wfx_out_get(&w, 0, &o);
 	ck_assert_str_eq(o.type, "sendMessage");
 	ck_assert_str_eq(o.ref, "");
-	out_free(&o);
+	wfx_out_free(&o);
 	/* the next message is the correction: same card, edited */
-	say(&w, ANN, ANN, "make it 11am");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 1);
+	wfx_say(&w, ANN, ANN, "make it 11am");
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 1);
 	d = draft(&w, id);
 	ck_assert_int_eq(d->editing, 0);
 	ck_assert_int_eq(d->version, 3);
 	ck_assert_str_eq(d->status, "drafted");
 	store_draft_free(d);
-	j = draft_obj(&w, id);
-	ck_assert_str_eq(jstr(j, "due_time"), "11:00");
+	j = wfx_draft_obj(&w, id);
+	ck_assert_str_eq(wfx_jstr(j, "due_time"), "11:00");
 	json_object_put(j);
-	out_get(&w, 0, &o);
+	wfx_out_get(&w, 0, &o);
 	ck_assert_str_eq(o.type, "editMessageText");
 	ck_assert_int_eq(out_int(&o, "message_id"), card);
 	snprintf(want, sizeof(want), "draft:%" PRId64, id);
 	ck_assert_str_eq(o.ref, want);
-	assert_has(out_text(&o), "11:00");
+	wfx_assert_has(out_text(&o), "11:00");
 	snprintf(want, sizeof(want), "d:%" PRId64 ":c", id);
-	assert_has(o.buttons, want);
-	out_free(&o);
+	wfx_assert_has(o.buttons, want);
+	wfx_out_free(&o);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "draft_updated"), 2);
 	/* editing is over: the next text is a new draft */
-	say(&w, ANN, ANN, "water the plants");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 2);
+	wfx_say(&w, ANN, ANN, "water the plants");
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 2);
 	wfx_close(&w);
 }
 END_TEST
@@ -837,22 +440,22 @@ START_TEST(reply_to_card_revises)
 {
 	json_object *j;
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 	int64_t id, card;
 
-	wfx_open(&w, NULL);
-	id = make_draft(&w, ANN, ANN, "call the bank friday", &card);
-	reply(&w, ANN, ANN, card, "priority high");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 1);
-	j = draft_obj(&w, id);
+	wfx_open(&w, "UTC");
+	id = wfx_make_draft(&w, ANN, ANN, "call the bank friday", &card);
+	wfx_reply(&w, ANN, ANN, card, "priority high");
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 1);
+	j = wfx_draft_obj(&w, id);
 	ck_assert_int_eq(
 	    json_object_get_int(json_object_object_get(j, "priority")), 2);
 	json_object_put(j);
-	out_get(&w, 0, &o);
+	wfx_out_get(&w, 0, &o);
 	ck_assert_str_eq(o.type, "editMessageText");
 	ck_assert_int_eq(out_int(&o, "message_id"), card);
-	out_free(&o);
-	ck_assert_int_eq(count(&w,
+	wfx_out_free(&o);
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "action = 'draft_updated' AND "
 	                     "entity_id = '1'"),
@@ -867,14 +470,14 @@ START_TEST(reply_to_card_of_someone_else)
 	char *before;
 	int64_t card, n;
 
-	wfx_open(&w, NULL);
-	say(&w, BOB, GROUP, "/start"); /* Bob is known */
-	make_draft(&w, ANN, GROUP, "buy a cake saturday", &card);
+	wfx_open(&w, "UTC");
+	wfx_say(&w, BOB, GROUP, "/start"); /* Bob is known */
+	wfx_make_draft(&w, ANN, GROUP, "buy a cake saturday", &card);
 	before = snapshot(&w);
-	n = outbox_n(&w);
-	reply(&w, BOB, GROUP, card, "make it 11am");
+	n = wfx_outbox_n(&w);
+	wfx_reply(&w, BOB, GROUP, card, "make it 11am");
 	assert_said(&w, "Only Ann can change this draft.");
-	ck_assert_int_eq(outbox_n(&w), n + 1);
+	ck_assert_int_eq(wfx_outbox_n(&w), n + 1);
 	assert_unchanged(&w, before);
 	wfx_close(&w);
 }
@@ -885,29 +488,29 @@ START_TEST(confirm_once_with_subtasks)
 	struct store_draft *d;
 	json_object *j;
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 	char data[32], want[48];
 	int64_t id, card, parent, n;
 
-	wfx_open(&w, NULL);
-	id = make_draft(
+	wfx_open(&w, "UTC");
+	id = wfx_make_draft(
 	    &w, ANN, ANN, "pack: passport, charger and tickets", &card);
-	data_of(data, sizeof(data), id, 'c');
-	press(&w, ANN, ANN, card, data);
-	ck_assert_int_eq(count(&w,
+	wfx_draft_data(data, sizeof(data), id, 'c');
+	wfx_press(&w, ANN, ANN, card, data);
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM tasks WHERE "
 	                     "parent_id IS NULL AND owner_id = 1"),
 	    1);
-	parent = count(&w, "SELECT id FROM tasks WHERE parent_id IS NULL");
-	ck_assert_int_eq(count(&w,
+	parent = wfx_count(&w, "SELECT id FROM tasks WHERE parent_id IS NULL");
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM tasks WHERE "
 	                     "parent_id IS NOT NULL"),
 	    3);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM tasks WHERE "
 	                     "draft_id = 1"),
 	    4);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM tasks WHERE "
 	                     "title IN ('passport', 'charger', "
 	                     "'tickets')"),
@@ -915,44 +518,44 @@ START_TEST(confirm_once_with_subtasks)
 	d = draft(&w, id);
 	ck_assert_str_eq(d->status, "executed");
 	store_draft_free(d);
-	j = draft_obj(&w, id);
+	j = wfx_draft_obj(&w, id);
 	ck_assert_int_eq(
 	    json_object_get_int64(json_object_object_get(j, "undo_until")),
 	    TU_T0 + 10 * MIN_MS);
 	json_object_put(j);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM effects WHERE "
 	                     "effect_key = 'draft:1:task' AND "
 	                     "state = 'done'"),
 	    1);
 	snprintf(want, sizeof(want), "task:%" PRId64, parent);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM effects WHERE "
 	                     "remote_id = 'task:1'"),
 	    parent == 1);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "draft_confirmed"), 1);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "task_executed"), 1);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "action = 'task_executed' AND "
 	                     "entity_type = 'task'"),
 	    1);
-	out_get(&w, 0, &o);
+	wfx_out_get(&w, 0, &o);
 	ck_assert_str_eq(o.type, "editMessageText");
 	ck_assert_int_eq(out_int(&o, "message_id"), card);
 	snprintf(want, sizeof(want), "d:%" PRId64 ":u", id);
 	ck_assert_str_eq(o.buttons, want);
-	out_free(&o);
+	wfx_out_free(&o);
 	/* the second press creates nothing */
-	n = outbox_n(&w);
-	press(&w, ANN, ANN, card, data);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM tasks"), 4);
+	n = wfx_outbox_n(&w);
+	wfx_press(&w, ANN, ANN, card, data);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM tasks"), 4);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "task_executed"), 1);
-	ck_assert_int_eq(outbox_n(&w), n + 1);
+	ck_assert_int_eq(wfx_outbox_n(&w), n + 1);
 	assert_said(&w, "Already saved");
 	/* Edit and Cancel on a saved draft change nothing either */
-	data_of(data, sizeof(data), id, 'x');
-	press(&w, ANN, ANN, card, data);
+	wfx_draft_data(data, sizeof(data), id, 'x');
+	wfx_press(&w, ANN, ANN, card, data);
 	assert_said(&w, "already saved");
 	d = draft(&w, id);
 	ck_assert_str_eq(d->status, "executed");
@@ -968,8 +571,8 @@ START_TEST(confirm_invalid_keeps_draft)
 	char data[32], *before, *big;
 	int64_t id, card, n;
 
-	wfx_open(&w, NULL);
-	id = make_draft(&w, ANN, ANN, "call mom", &card);
+	wfx_open(&w, "UTC");
+	id = wfx_make_draft(&w, ANN, ANN, "call mom", &card);
 	/* A title too long to save (as a later edit could make it). */
 	big = malloc(1200 + 64);
 	strcpy(big, "{\"title\":\"");
@@ -981,12 +584,12 @@ START_TEST(confirm_invalid_keeps_draft)
 	ck_assert_int_eq(store_draft_update(w.f.q, d), 0);
 	store_draft_free(d);
 	before = snapshot(&w);
-	n = outbox_n(&w);
-	data_of(data, sizeof(data), id, 'c');
-	press(&w, ANN, ANN, card, data);
+	n = wfx_outbox_n(&w);
+	wfx_draft_data(data, sizeof(data), id, 'c');
+	wfx_press(&w, ANN, ANN, card, data);
 	assert_said(&w, "I can't save this yet. The title is too long");
-	ck_assert_int_eq(outbox_n(&w), n + 1);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM tasks"), 0);
+	ck_assert_int_eq(wfx_outbox_n(&w), n + 1);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM tasks"), 0);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "draft_confirmed"), 0);
 	assert_unchanged(&w, before);
 	wfx_close(&w);
@@ -1000,22 +603,22 @@ START_TEST(rerun_after_lost_completion)
 	char *before;
 	int64_t cmd, id, n;
 
-	wfx_open(&w, NULL);
-	cmd = enqueue_update(&w, message_json(&w, ANN, ANN, "call mom", 0));
-	ck_assert_int_eq(run_next(&w), 0);
-	id = last_draft_id(&w);
+	wfx_open(&w, "UTC");
+	cmd = wfx_enqueue(&w, wfx_message_json(&w, ANN, ANN, "call mom", 0));
+	ck_assert_int_eq(wfx_run_next(&w), 0);
+	id = wfx_last_draft_id(&w);
 	before = snapshot(&w);
-	n = outbox_n(&w);
+	n = wfx_outbox_n(&w);
 	ck_assert_int_eq(n, 1);
 	/* As if the work committed but the command came back (an operator
 	 * re-queued it): run it again under a new claim. */
 	tu_sql_exec(w.h, "UPDATE commands SET status = 'failed'");
 	ck_assert_int_eq(queue_retry(w.f.q, cmd), 0);
-	ck_assert_int_eq(run_next(&w), 0);
-	ck_assert_int_eq(last_draft_id(&w), id);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 1);
+	ck_assert_int_eq(wfx_run_next(&w), 0);
+	ck_assert_int_eq(wfx_last_draft_id(&w), id);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 1);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "draft_created"), 1);
-	ck_assert_int_eq(outbox_n(&w), n); /* the same keys: no new rows */
+	ck_assert_int_eq(wfx_outbox_n(&w), n); /* the same keys: no new rows */
 	assert_unchanged(&w, before);
 	c = tu_get(w.f.q, cmd);
 	ck_assert_int_eq(c->status, QUEUE_COMPLETED);
@@ -1030,8 +633,8 @@ START_TEST(crash_before_commit_leaves_nothing)
 	struct wfx w;
 	char *before;
 
-	wfx_open(&w, NULL);
-	enqueue_update(&w, message_json(&w, ANN, ANN, "call mom", 0));
+	wfx_open(&w, "UTC");
+	wfx_enqueue(&w, wfx_message_json(&w, ANN, ANN, "call mom", 0));
 	before = snapshot(&w);
 	c1 = tu_claim(w.f.q, "w1", 1000);
 	/* w1 stalls past its lease; w2 rescues the command */
@@ -1039,19 +642,19 @@ START_TEST(crash_before_commit_leaves_nothing)
 	c2 = tu_claim(w.f.q, "w2", 60000);
 	ck_assert_int_eq(c2->id, c1->id);
 	ck_assert_int_eq(wf_execute(&w.env, c1), -ESTALE);
-	ck_assert_int_eq(outbox_n(&w), 0);
+	ck_assert_int_eq(wfx_outbox_n(&w), 0);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "draft_created"), 0);
 	assert_unchanged(&w, before);
 	before = snapshot(&w);
 	ck_assert_int_eq(wf_execute(&w.env, c2), 0);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 1);
-	ck_assert_int_eq(outbox_n(&w), 1);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 1);
+	ck_assert_int_eq(wfx_outbox_n(&w), 1);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "draft_created"), 1);
 	/* the lost worker retrying its stale copy changes nothing */
 	free(before);
 	before = snapshot(&w);
 	ck_assert_int_eq(wf_execute(&w.env, c1), -ESTALE);
-	ck_assert_int_eq(outbox_n(&w), 1);
+	ck_assert_int_eq(wfx_outbox_n(&w), 1);
 	assert_unchanged(&w, before);
 	queue_cmd_free(c1);
 	queue_cmd_free(c2);
@@ -1065,25 +668,25 @@ START_TEST(callback_from_other_user)
 	char data[32], *before;
 	int64_t id, card, n;
 
-	wfx_open(&w, NULL);
-	say(&w, BOB, GROUP, "/help");
-	id = make_draft(&w, ANN, GROUP, "buy a cake saturday", &card);
+	wfx_open(&w, "UTC");
+	wfx_say(&w, BOB, GROUP, "/help");
+	id = wfx_make_draft(&w, ANN, GROUP, "buy a cake saturday", &card);
 	before = snapshot(&w);
-	n = outbox_n(&w);
-	data_of(data, sizeof(data), id, 'c');
-	press(&w, BOB, GROUP, card, data);
+	n = wfx_outbox_n(&w);
+	wfx_draft_data(data, sizeof(data), id, 'c');
+	wfx_press(&w, BOB, GROUP, card, data);
 	assert_said(&w, "Only Ann can change this draft.");
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "action = 'callback_rejected' AND "
 	                     "user_id = 2 AND entity_id = '1' AND "
 	                     "details LIKE '%not_owner%'"),
 	    1);
-	data_of(data, sizeof(data), id, 'x');
-	press(&w, BOB, GROUP, card, data);
+	wfx_draft_data(data, sizeof(data), id, 'x');
+	wfx_press(&w, BOB, GROUP, card, data);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "callback_rejected"), 2);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM tasks"), 0);
-	ck_assert_int_eq(outbox_n(&w), n + 2); /* the two refusals only */
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM tasks"), 0);
+	ck_assert_int_eq(wfx_outbox_n(&w), n + 2); /* the two refusals only */
 	assert_unchanged(&w, before);
 	wfx_close(&w);
 }
@@ -1110,35 +713,35 @@ START_TEST(forged_callbacks)
 	size_t i;
 	int64_t n;
 
-	wfx_open(&w, NULL);
-	make_draft(&w, ANN, ANN, "call mom", &card);
+	wfx_open(&w, "UTC");
+	wfx_make_draft(&w, ANN, ANN, "call mom", &card);
 	before = snapshot(&w);
-	n = outbox_n(&w);
+	n = wfx_outbox_n(&w);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		press(&w, ANN, ANN, card, bad[i]);
+		wfx_press(&w, ANN, ANN, card, bad[i]);
 	/* 70 bytes: more than Telegram allows */
 	memset(data, '1', 70);
 	memcpy(data, "d:1:c", 5);
 	data[70] = '\0';
-	press(&w, ANN, ANN, card, data);
+	wfx_press(&w, ANN, ANN, card, data);
 	memcpy(data, "d:", 2);
-	press(&w, ANN, ANN, card, data);
+	wfx_press(&w, ANN, ANN, card, data);
 	/* the right draft, pressed from some other message */
-	press(&w, ANN, ANN, card + 1, "d:1:c");
+	wfx_press(&w, ANN, ANN, card + 1, "d:1:c");
 	ck_assert_int_eq(tu_audit_count(w.f.q, "callback_rejected"),
 	    (int64_t)(sizeof(bad) / sizeof(bad[0])) + 3);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "action = 'callback_rejected' AND "
 	                     "details LIKE '%no_such_draft%'"),
 	    1);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "action = 'callback_rejected' AND "
 	                     "details LIKE '%wrong_message%'"),
 	    1);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "draft_confirmed"), 0);
-	ck_assert_int_eq(outbox_n(&w), n); /* no answer to forgeries */
+	ck_assert_int_eq(wfx_outbox_n(&w), n); /* no answer to forgeries */
 	assert_unchanged(&w, before);
 	wfx_close(&w);
 }
@@ -1148,44 +751,44 @@ START_TEST(cancel_button_and_command)
 {
 	struct store_draft *d;
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 	char data[32], want[32];
 	int64_t id, card, id2;
 
-	wfx_open(&w, NULL);
-	id = make_draft(&w, ANN, ANN, "call mom", &card);
-	data_of(data, sizeof(data), id, 'x');
-	press(&w, ANN, ANN, card, data);
+	wfx_open(&w, "UTC");
+	id = wfx_make_draft(&w, ANN, ANN, "call mom", &card);
+	wfx_draft_data(data, sizeof(data), id, 'x');
+	wfx_press(&w, ANN, ANN, card, data);
 	d = draft(&w, id);
 	ck_assert_str_eq(d->status, "cancelled");
 	store_draft_free(d);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "draft_cancelled"), 1);
-	out_get(&w, 0, &o);
+	wfx_out_get(&w, 0, &o);
 	ck_assert_str_eq(o.type, "editMessageText");
 	ck_assert_int_eq(out_int(&o, "message_id"), card);
 	ck_assert_str_eq(o.buttons, "");
-	out_free(&o);
+	wfx_out_free(&o);
 	/* Confirm on the cancelled card: said so, nothing changes */
-	data_of(data, sizeof(data), id, 'c');
-	press(&w, ANN, ANN, card, data);
+	wfx_draft_data(data, sizeof(data), id, 'c');
+	wfx_press(&w, ANN, ANN, card, data);
 	assert_said(&w, "cancelled");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM tasks"), 0);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM tasks"), 0);
 	/* /cancel before the card was delivered: the edit has message_id 0
 	 * and the ref the sender fills it in from */
-	say(&w, ANN, ANN, "water the plants");
-	id2 = last_draft_id(&w);
-	say(&w, ANN, ANN, "/cancel");
+	wfx_say(&w, ANN, ANN, "water the plants");
+	id2 = wfx_last_draft_id(&w);
+	wfx_say(&w, ANN, ANN, "/cancel");
 	assert_said(&w, "cancelled");
-	out_get(&w, 1, &o);
+	wfx_out_get(&w, 1, &o);
 	ck_assert_str_eq(o.type, "editMessageText");
 	ck_assert_int_eq(out_int(&o, "message_id"), 0);
 	snprintf(want, sizeof(want), "draft:%" PRId64, id2);
 	ck_assert_str_eq(o.ref, want);
-	out_free(&o);
+	wfx_out_free(&o);
 	d = draft(&w, id2);
 	ck_assert_str_eq(d->status, "cancelled");
 	store_draft_free(d);
-	say(&w, ANN, ANN, "/cancel");
+	wfx_say(&w, ANN, ANN, "/cancel");
 	assert_said(&w, "no draft to cancel");
 	wfx_close(&w);
 }
@@ -1195,42 +798,42 @@ START_TEST(undo_within_ten_minutes)
 {
 	struct store_draft *d;
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 	char data[32];
 	int64_t id, card;
 
-	wfx_open(&w, NULL);
-	id = make_draft(
+	wfx_open(&w, "UTC");
+	id = wfx_make_draft(
 	    &w, ANN, ANN, "pack: passport, charger and tickets", &card);
-	data_of(data, sizeof(data), id, 'c');
-	press(&w, ANN, ANN, card, data);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM tasks"), 4);
+	wfx_draft_data(data, sizeof(data), id, 'c');
+	wfx_press(&w, ANN, ANN, card, data);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM tasks"), 4);
 	w.f.now += 9 * MIN_MS;
-	data_of(data, sizeof(data), id, 'u');
-	press(&w, ANN, ANN, card, data);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM tasks"), 0);
+	wfx_draft_data(data, sizeof(data), id, 'u');
+	wfx_press(&w, ANN, ANN, card, data);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM tasks"), 0);
 	d = draft(&w, id);
 	ck_assert_str_eq(d->status, "undone");
 	store_draft_free(d);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM effects WHERE "
 	                     "state = 'undone'"),
 	    1);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "action = 'task_undone' AND "
 	                     "details LIKE '%\"removed\":4%'"),
 	    1);
-	out_get(&w, 0, &o);
+	wfx_out_get(&w, 0, &o);
 	ck_assert_str_eq(o.type, "editMessageText");
 	ck_assert_str_eq(o.buttons, "");
-	out_free(&o);
+	wfx_out_free(&o);
 	/* Confirm again on the undone card: nothing comes back */
-	data_of(data, sizeof(data), id, 'c');
-	press(&w, ANN, ANN, card, data);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM tasks"), 0);
-	data_of(data, sizeof(data), id, 'u');
-	press(&w, ANN, ANN, card, data);
+	wfx_draft_data(data, sizeof(data), id, 'c');
+	wfx_press(&w, ANN, ANN, card, data);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM tasks"), 0);
+	wfx_draft_data(data, sizeof(data), id, 'u');
+	wfx_press(&w, ANN, ANN, card, data);
 	assert_said(&w, "undone");
 	wfx_close(&w);
 }
@@ -1240,23 +843,23 @@ START_TEST(undo_too_late)
 {
 	struct store_draft *d;
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 	char data[32];
 	int64_t id, card;
 
-	wfx_open(&w, NULL);
-	id = make_draft(&w, ANN, ANN, "call mom", &card);
-	data_of(data, sizeof(data), id, 'c');
-	press(&w, ANN, ANN, card, data);
+	wfx_open(&w, "UTC");
+	id = wfx_make_draft(&w, ANN, ANN, "call mom", &card);
+	wfx_draft_data(data, sizeof(data), id, 'c');
+	wfx_press(&w, ANN, ANN, card, data);
 	w.f.now += 11 * MIN_MS;
-	data_of(data, sizeof(data), id, 'u');
-	press(&w, ANN, ANN, card, data);
+	wfx_draft_data(data, sizeof(data), id, 'u');
+	wfx_press(&w, ANN, ANN, card, data);
 	assert_said(&w, "Undo is no longer available");
-	out_get(&w, 1, &o);
+	wfx_out_get(&w, 1, &o);
 	ck_assert_str_eq(o.type, "editMessageText");
 	ck_assert_str_eq(o.buttons, ""); /* the Undo button is gone */
-	out_free(&o);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM tasks"), 1);
+	wfx_out_free(&o);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM tasks"), 1);
 	d = draft(&w, id);
 	ck_assert_str_eq(d->status, "executed");
 	store_draft_free(d);
@@ -1272,7 +875,7 @@ run_expire(struct wfx *w, const char *key, const char *payload)
 	    .type = "maintenance", .key = key, .payload = payload};
 
 	ck_assert_int_eq(queue_enqueue(w->f.q, &n, NULL, NULL), 0);
-	return run_next(w);
+	return wfx_run_next(w);
 }
 
 START_TEST(expire_after_ttl)
@@ -1280,20 +883,20 @@ START_TEST(expire_after_ttl)
 	struct store_draft *d;
 	struct queue_cmd *c;
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 	char data[32], *before;
 	int64_t id, card, id2, n;
 
-	wfx_open(&w, NULL);
-	id = make_draft(&w, ANN, ANN, "call mom", &card);
+	wfx_open(&w, "UTC");
+	id = wfx_make_draft(&w, ANN, ANN, "call mom", &card);
 	w.f.now += 12 * 60 * MIN_MS;
-	id2 = make_draft(&w, BOB, BOB, "water the plants", &card);
+	id2 = wfx_make_draft(&w, BOB, BOB, "water the plants", &card);
 	card = w.card_msg_id - 1; /* Ann's */
 	/* not yet */
 	before = snapshot(&w);
-	n = outbox_n(&w);
+	n = wfx_outbox_n(&w);
 	ck_assert_int_eq(run_expire(&w, "maint:1", "{\"task\":\"expire\"}"), 0);
-	ck_assert_int_eq(outbox_n(&w), n);
+	ck_assert_int_eq(wfx_outbox_n(&w), n);
 	assert_unchanged(&w, before);
 	w.f.now = TU_T0 + 24 * 60 * MIN_MS;
 	ck_assert_int_eq(run_expire(&w, "maint:2", "{\"task\":\"expire\"}"), 0);
@@ -1304,28 +907,28 @@ START_TEST(expire_after_ttl)
 	ck_assert_str_eq(d->status, "drafted");
 	store_draft_free(d);
 	ck_assert_int_eq(tu_audit_count(w.f.q, "draft_expired"), 1);
-	out_get(&w, 0, &o);
+	wfx_out_get(&w, 0, &o);
 	ck_assert_str_eq(o.type, "editMessageText");
 	ck_assert_int_eq(out_int(&o, "chat_id"), ANN);
 	ck_assert_int_eq(out_int(&o, "message_id"), card);
 	ck_assert_str_eq(o.buttons, "");
-	out_free(&o);
-	c = tu_get(w.f.q, count(&w, "SELECT max(id) FROM commands"));
-	assert_has(c->result, "\"count\":1");
+	wfx_out_free(&o);
+	c = tu_get(w.f.q, wfx_count(&w, "SELECT max(id) FROM commands"));
+	wfx_assert_has(c->result, "\"count\":1");
 	queue_cmd_free(c);
 	/* a button on the expired card */
 	before = snapshot(&w);
-	n = outbox_n(&w);
-	data_of(data, sizeof(data), id, 'c');
-	press(&w, ANN, ANN, card, data);
+	n = wfx_outbox_n(&w);
+	wfx_draft_data(data, sizeof(data), id, 'c');
+	wfx_press(&w, ANN, ANN, card, data);
 	assert_said(&w, "expired");
-	ck_assert_int_eq(outbox_n(&w), n + 1);
+	ck_assert_int_eq(wfx_outbox_n(&w), n + 1);
 	assert_unchanged(&w, before);
 	/* an unknown maintenance task is permanent, nothing written */
 	before = snapshot(&w);
 	ck_assert_int_eq(
 	    run_expire(&w, "maint:3", "{\"task\":\"nap\"}"), -EINVAL);
-	ck_assert_int_eq(outbox_n(&w), n + 1);
+	ck_assert_int_eq(wfx_outbox_n(&w), n + 1);
 	assert_unchanged(&w, before);
 	wfx_close(&w);
 }
@@ -1338,20 +941,20 @@ START_TEST(button_after_ttl_before_sweep)
 	char data[32];
 	int64_t id, card;
 
-	wfx_open(&w, NULL);
-	id = make_draft(&w, ANN, ANN, "call mom", &card);
+	wfx_open(&w, "UTC");
+	id = wfx_make_draft(&w, ANN, ANN, "call mom", &card);
 	w.f.now += 25 * 60 * MIN_MS;
-	data_of(data, sizeof(data), id, 'c');
-	press(&w, ANN, ANN, card, data);
+	wfx_draft_data(data, sizeof(data), id, 'c');
+	wfx_press(&w, ANN, ANN, card, data);
 	assert_said(&w, "expired");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM tasks"), 0);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM tasks"), 0);
 	d = draft(&w, id);
 	ck_assert_str_eq(d->status, "expired");
 	store_draft_free(d);
 	/* and text no longer edits it */
-	reply(&w, ANN, ANN, card, "make it 11am");
+	wfx_reply(&w, ANN, ANN, card, "make it 11am");
 	assert_said(&w, "expired");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 1);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 1);
 	wfx_close(&w);
 }
 END_TEST
@@ -1360,30 +963,31 @@ START_TEST(access_denied_once)
 {
 	struct store_user u;
 	struct wfx w;
-	struct out o;
+	struct wfx_out o;
 
-	wfx_open(&w, "1,2");
-	say(&w, EVE, EVE, "call mom tomorrow");
-	ck_assert_int_eq(outbox_n(&w), 1);
-	out_get(&w, 0, &o);
-	assert_has(out_text(&o), "Sorry");
+	wfx_open(&w, "UTC");
+	wfx_set(&w, "allowed_users", "1,2");
+	wfx_say(&w, EVE, EVE, "call mom tomorrow");
+	ck_assert_int_eq(wfx_outbox_n(&w), 1);
+	wfx_out_get(&w, 0, &o);
+	wfx_assert_has(out_text(&o), "Sorry");
 	ck_assert_int_eq(out_int(&o, "chat_id"), EVE);
-	out_free(&o);
-	say(&w, EVE, EVE, "/start");
-	press(&w, EVE, EVE, 5, "d:1:c");
-	ck_assert_int_eq(outbox_n(&w), 1); /* the refusal only once */
+	wfx_out_free(&o);
+	wfx_say(&w, EVE, EVE, "/start");
+	wfx_press(&w, EVE, EVE, 5, "d:1:c");
+	ck_assert_int_eq(wfx_outbox_n(&w), 1); /* the refusal only once */
 	ck_assert_int_eq(tu_audit_count(w.f.q, "access_denied"), 3);
-	ck_assert_int_eq(count(&w,
+	ck_assert_int_eq(wfx_count(&w,
 	                     "SELECT count(*) FROM audit_log WHERE "
 	                     "action = 'access_denied' AND user_id = 3"),
 	    3);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 0);
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM tasks"), 0);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 0);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM tasks"), 0);
 	ck_assert_int_eq(store_user_get(w.f.q, EVE, &u), 1);
 	ck_assert_str_eq(u.status, "blocked");
 	/* those on the list are served */
-	say(&w, BOB, BOB, "call mom tomorrow");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 1);
+	wfx_say(&w, BOB, BOB, "call mom tomorrow");
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 1);
 	wfx_close(&w);
 }
 END_TEST
@@ -1393,16 +997,16 @@ START_TEST(member_kicked_and_back)
 	struct store_user u;
 	struct wfx w;
 
-	wfx_open(&w, NULL);
-	say(&w, ANN, ANN, "/start");
+	wfx_open(&w, "UTC");
+	wfx_say(&w, ANN, ANN, "/start");
 	ck_assert_int_eq(
-	    run_update(&w, member_json(&w, ANN, "member", "kicked")), 0);
+	    wfx_run(&w, member_json(&w, ANN, "member", "kicked")), 0);
 	ck_assert_int_eq(store_user_get(w.f.q, ANN, &u), 1);
 	ck_assert_str_eq(u.status, "inactive");
 	ck_assert_int_eq(tu_audit_count(w.f.q, "user_blocked_bot"), 1);
-	ck_assert_int_eq(outbox_n(&w), 1); /* nothing sent to a blocker */
+	ck_assert_int_eq(wfx_outbox_n(&w), 1); /* nothing sent to a blocker */
 	ck_assert_int_eq(
-	    run_update(&w, member_json(&w, ANN, "kicked", "member")), 0);
+	    wfx_run(&w, member_json(&w, ANN, "kicked", "member")), 0);
 	ck_assert_int_eq(store_user_get(w.f.q, ANN, &u), 1);
 	ck_assert_str_eq(u.status, "allowed");
 	wfx_close(&w);
@@ -1416,10 +1020,10 @@ START_TEST(ignored_and_bad_payloads)
 	struct wfx w;
 	char *before;
 
-	wfx_open(&w, NULL);
+	wfx_open(&w, "UTC");
 	/* an update kind draftbot does not use: completed, no effect */
 	before = snapshot(&w);
-	ck_assert_int_eq(run_update(&w,
+	ck_assert_int_eq(wfx_run(&w,
 	                     strdup("{\"update_id\":5,"
 	                            "\"message_reaction\":{\"chat\":"
 	                            "{\"id\":1,\"type\":"
@@ -1434,7 +1038,7 @@ START_TEST(ignored_and_bad_payloads)
 	ck_assert_int_eq(wf_execute(&w.env, c), -EINVAL);
 	ck_assert(!wf_retryable(-EINVAL));
 	queue_cmd_free(c);
-	c = tu_get(w.f.q, count(&w, "SELECT max(id) FROM commands"));
+	c = tu_get(w.f.q, wfx_count(&w, "SELECT max(id) FROM commands"));
 	ck_assert_int_eq(c->status, QUEUE_PROCESSING); /* not completed */
 	queue_cmd_free(c);
 	assert_unchanged(&w, before);
@@ -1459,7 +1063,7 @@ START_TEST(ignored_and_bad_payloads)
 	c = tu_claim(w.f.q, "w1", 60000);
 	ck_assert_int_eq(wf_execute(&w.env, c), -ENOTSUP);
 	queue_cmd_free(c);
-	ck_assert_int_eq(outbox_n(&w), 0);
+	ck_assert_int_eq(wfx_outbox_n(&w), 0);
 	ck_assert(wf_retryable(-EBUSY) && wf_retryable(-EAGAIN) &&
 	    wf_retryable(-ETIMEDOUT) && wf_retryable(-EIO));
 	ck_assert(!wf_retryable(-ESTALE) && !wf_retryable(-ENOTSUP));
@@ -1472,16 +1076,16 @@ START_TEST(photo_without_caption)
 	struct wfx w;
 	char *json;
 
-	wfx_open(&w, NULL);
+	wfx_open(&w, "UTC");
 	json = strdup("{\"update_id\":9,\"message\":{\"message_id\":3,"
 	              "\"from\":{\"id\":1,\"is_bot\":false,\"first_name\":"
 	              "\"Ann\"},\"chat\":{\"id\":1,\"type\":\"private\"},"
 	              "\"date\":1700000000,\"photo\":[{\"file_id\":\"AgAD\","
 	              "\"file_unique_id\":\"AQAD\",\"width\":90,\"height\":"
 	              "90}]}}");
-	ck_assert_int_eq(run_update(&w, json), 0);
+	ck_assert_int_eq(wfx_run(&w, json), 0);
 	assert_said(&w, "only read text");
-	ck_assert_int_eq(count(&w, "SELECT count(*) FROM drafts"), 0);
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 0);
 	wfx_close(&w);
 }
 END_TEST

@@ -87,13 +87,6 @@ gfx_answered(struct gfx *w, enum fake_google_kind kind, int status)
 	return hits;
 }
 
-void
-gfx_assert_has(const char *hay, const char *needle)
-{
-	ck_assert_msg(hay != NULL && strstr(hay, needle) != NULL,
-	    "\"%s\" not in \"%s\"", needle, hay ? hay : "(null)");
-}
-
 /* The task marker of draft d (sub: -1 for the parent). */
 void
 gfx_task_marker(char *buf, size_t len, int64_t d, int sub)
@@ -143,7 +136,7 @@ gfx_assert_pack_written(struct gfx *w, int64_t d)
 		ck_assert_msg(parent == NULL, "two top-level tasks");
 		parent = ts.t[i].id;
 		ck_assert_str_eq(ts.t[i].title, "Pack");
-		gfx_assert_has(ts.t[i].notes, marker);
+		wfx_assert_has(ts.t[i].notes, marker);
 		ck_assert_ptr_nonnull(ts.t[i].due);
 		ck_assert_str_eq(ts.t[i].due, due);
 	}
@@ -155,7 +148,7 @@ gfx_assert_pack_written(struct gfx *w, int64_t d)
 		ck_assert_str_eq(ts.t[i].parent, parent);
 		ck_assert_str_eq(ts.t[i].title, subs[kids]);
 		gfx_task_marker(marker, sizeof(marker), d, kids);
-		gfx_assert_has(ts.t[i].notes, marker);
+		wfx_assert_has(ts.t[i].notes, marker);
 		ck_assert_ptr_null(ts.t[i].due);
 		kids++;
 	}
@@ -187,7 +180,7 @@ gfx_assert_task_done(struct gfx *w, int64_t user, int64_t d)
 	    0);
 	ck_assert_int_eq(gfx_audit(w, "task_executed", user), 1);
 	details = gfx_audit_details(w, "task_executed");
-	gfx_assert_has(details, "\"target\":\"google_tasks\"");
+	wfx_assert_has(details, "\"target\":\"google_tasks\"");
 	free(details);
 	/* the card, edited in place, offers Undo */
 	card = gfx_text(w,
@@ -195,8 +188,8 @@ gfx_assert_task_done(struct gfx *w, int64_t user, int64_t d)
 	    "chat_id = %" PRId64 " ORDER BY id DESC LIMIT 1",
 	    user);
 	snprintf(undo, sizeof(undo), "d:%" PRId64 ":u", d);
-	gfx_assert_has(card, "Saved");
-	gfx_assert_has(card, undo);
+	wfx_assert_has(card, "Saved");
+	wfx_assert_has(card, undo);
 	free(card);
 }
 
@@ -242,14 +235,14 @@ gfx_assert_retry_later(struct gfx *w, int attempts)
 	                     "SELECT count(*) FROM commands WHERE type = "
 	                     "'effect' AND status = 'failed' AND attempts = "
 	                     "%d AND run_at > %" PRId64,
-	                     attempts, w->f.now),
+	                     attempts, w->x.f.now),
 	    1);
 }
 
 void
 gfx_to_retry(struct gfx *w)
 {
-	w->f.now = gfx_int(w,
+	w->x.f.now = gfx_int(w,
 	    "SELECT run_at FROM commands WHERE type = 'effect' AND status = "
 	    "'failed'");
 }

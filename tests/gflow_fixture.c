@@ -14,9 +14,7 @@
 
 #include "bot/executor.h"
 #include "bot/oauth_callback.h"
-#include "bot/update.h"
 #include "common/secret.h"
-#include "common/settings.h"
 #include "common/timeutil.h"
 #include "tests/gflow_fixture.h"
 
@@ -31,43 +29,30 @@ set_url(char *dst, size_t len, const char *url)
 void
 gfx_set(struct gfx *w, const char *name, const char *value)
 {
-	char err[CFG_ERR_MAX];
-
-	ck_assert_msg(cfg_set(w->cfg, name, value, err, sizeof(err)) == 0,
-	    "cfg_set %s=%s: %s", name, value, err);
+	wfx_set(&w->x, name, value);
 }
 
 void
 gfx_open(struct gfx *w, bool wall)
 {
-	char err[CFG_ERR_MAX], path[400];
-	FILE *fp;
-
 	memset(w, 0, sizeof(*w));
-	tu_fx_open(&w->f);
+	wfx_open(&w->x, "UTC");
 	w->wall = wall;
 	if (wall) {
-		queue_close(w->f.q);
-		w->f.q = tu_open(w->f.db, NULL);
+		queue_close(w->x.f.q);
+		w->x.f.q = tu_open(w->x.f.db, NULL);
+		w->x.env.q = w->x.f.q;
 	} else {
-		w->f.now = time_now_ms();
+		w->x.f.now = time_now_ms();
 	}
-	tu_path(path, sizeof(path), w->f.dir, "draftbot.conf");
-	fp = fopen(path, "w");
-	ck_assert_ptr_nonnull(fp);
-	fclose(fp);
-	ck_assert_msg(
-	    cfg_load(settings_table, path, &w->cfg, err, sizeof(err)) == 0,
-	    "cfg_load: %s", err);
 	ck_assert_int_eq(fake_google_start(NULL, &w->g), 0);
-	tu_path(w->key, sizeof(w->key), w->f.dir, "draftbot.key");
+	tu_path(w->key, sizeof(w->key), w->x.f.dir, "draftbot.key");
 	set_url(w->public_url, sizeof(w->public_url),
 	    "https://draftbot.example.org");
 	set_url(
 	    w->tasks_url, sizeof(w->tasks_url), fake_google_tasks_url(w->g));
 	set_url(w->calendar_url, sizeof(w->calendar_url),
 	    fake_google_calendar_url(w->g));
-	gfx_set(w, "tz", "UTC");
 	gfx_set(w, "secret_key_file", w->key);
 	gfx_set(w, "public_url", w->public_url);
 	gfx_set(w, "google_client_id", FAKE_GOOGLE_CLIENT_ID);
@@ -78,11 +63,6 @@ gfx_open(struct gfx *w, bool wall)
 	gfx_set(w, "google_tasks_url", w->tasks_url);
 	gfx_set(w, "google_calendar_url", w->calendar_url);
 	gfx_set(w, "google_timeout", "20s");
-	w->env.q = w->f.q;
-	w->env.cfg = w->cfg;
-	w->h = tu_sql_open(w->f.db);
-	w->update_id = 910000000;
-	w->message_id = 300;
 }
 
 static bool
@@ -123,18 +103,15 @@ gfx_close(struct gfx *w)
 	    last);
 	fake_google_stop(w->g);
 	fake_tg_stop(w->tg);
-	sqlite3_close(w->h);
-	wf_env_close(&w->env);
-	cfg_free(w->cfg);
 	gfx_env_free(w);
-	tu_fx_close(&w->f);
+	wfx_close(&w->x);
 }
 
 void
 gfx_tick(struct gfx *w, int64_t ms)
 {
 	ck_assert(!w->wall);
-	w->f.now += ms;
+	w->x.f.now += ms;
 }
 
 void
@@ -142,114 +119,31 @@ gfx_sync(struct gfx *w)
 {
 	int64_t now = time_now_ms();
 
-	if (!w->wall && w->f.now < now)
-		w->f.now = now;
+	if (!w->wall && w->x.f.now < now)
+		w->x.f.now = now;
 }
 
 /* ---- updates ---- */
 
-static struct json_object *
-user_obj(int64_t user)
-{
-	struct json_object *u = json_object_new_object();
-
-	json_object_object_add(u, "id", json_object_new_int64(user));
-	json_object_object_add(u, "is_bot", json_object_new_boolean(0));
-	json_object_object_add(u, "first_name",
-	    json_object_new_string(user == GFX_ANN ? "Ann" : "Bob"));
-	json_object_object_add(
-	    u, "language_code", json_object_new_string("en"));
-	return u;
-}
-
-static struct json_object *
-chat_obj(int64_t user)
-{
-	struct json_object *c = json_object_new_object();
-
-	json_object_object_add(c, "id", json_object_new_int64(user));
-	json_object_object_add(c, "type", json_object_new_string("private"));
-	json_object_object_add(c, "first_name",
-	    json_object_new_string(user == GFX_ANN ? "Ann" : "Bob"));
-	return c;
-}
-
-/* Enqueue {"update_id", kind: body} (body consumed) as the receiver
- * does: the command id. */
+/* Enqueue json (consumed) as the receiver does, the hand clock caught
+ * up with the wall clock first: the command id. */
 static int64_t
-enqueue(struct gfx *w, const char *kind, struct json_object *body)
+enqueue(struct gfx *w, char *json)
 {
-	struct json_object *up = json_object_new_object();
-	struct queue_new n;
-	struct upd *u = NULL;
-	char key[48];
-	const char *json;
-	int64_t id = 0;
-
-	json_object_object_add(
-	    up, "update_id", json_object_new_int64(w->update_id++));
-	json_object_object_add(up, kind, body);
-	json = json_object_to_json_string_ext(up, JSON_C_TO_STRING_PLAIN);
-	ck_assert_int_eq(upd_parse(json, strlen(json), &u), 0);
-	upd_to_command(u, json, key, sizeof(key), &n);
 	gfx_sync(w);
-	ck_assert_int_eq(queue_enqueue(w->f.q, &n, &id, NULL), 0);
-	upd_free(u);
-	json_object_put(up);
-	return id;
+	return wfx_enqueue(&w->x, json);
 }
 
 int64_t
 gfx_say_enqueue(struct gfx *w, int64_t user, const char *text)
 {
-	struct json_object *m = json_object_new_object(), *e, *ents;
-
-	json_object_object_add(
-	    m, "message_id", json_object_new_int64(++w->message_id));
-	json_object_object_add(m, "from", user_obj(user));
-	json_object_object_add(m, "chat", chat_obj(user));
-	json_object_object_add(m, "date", json_object_new_int64(1763700000));
-	json_object_object_add(m, "text", json_object_new_string(text));
-	if (text[0] == '/') {
-		/* Telegram marks a leading command as bot_command. */
-		e = json_object_new_object();
-		json_object_object_add(e, "offset", json_object_new_int(0));
-		json_object_object_add(e, "length",
-		    json_object_new_int((int)strcspn(text, " \n")));
-		json_object_object_add(
-		    e, "type", json_object_new_string("bot_command"));
-		ents = json_object_new_array();
-		json_object_array_add(ents, e);
-		json_object_object_add(m, "entities", ents);
-	}
-	return enqueue(w, "message", m);
+	return enqueue(w, wfx_message_json(&w->x, user, user, text, 0));
 }
 
 int64_t
 gfx_press_enqueue(struct gfx *w, int64_t user, int64_t msg_id, const char *data)
 {
-	struct json_object *cq = json_object_new_object(), *m, *bot;
-	char id[32];
-
-	snprintf(id, sizeof(id), "cb%" PRId64, w->update_id);
-	json_object_object_add(cq, "id", json_object_new_string(id));
-	json_object_object_add(cq, "from", user_obj(user));
-	json_object_object_add(
-	    cq, "chat_instance", json_object_new_string("-87910034435"));
-	m = json_object_new_object();
-	json_object_object_add(m, "message_id", json_object_new_int64(msg_id));
-	bot = json_object_new_object();
-	json_object_object_add(bot, "id", json_object_new_int64(123456));
-	json_object_object_add(bot, "is_bot", json_object_new_boolean(1));
-	json_object_object_add(
-	    bot, "first_name", json_object_new_string("draftbot"));
-	json_object_object_add(m, "from", bot);
-	json_object_object_add(m, "chat", chat_obj(user));
-	json_object_object_add(m, "date", json_object_new_int64(1763700050));
-	json_object_object_add(m, "text", json_object_new_string("a card"));
-	json_object_object_add(cq, "message", m);
-	json_object_object_add(cq, "data", json_object_new_string(data));
-	return enqueue(w, "callback_query", cq);
+	return enqueue(w, wfx_callback_json(&w->x, user, user, msg_id, data));
 }
 
 int
@@ -258,7 +152,7 @@ gfx_drain(struct gfx *w)
 	int n = 0, r;
 
 	ck_assert_msg(w->exec_pid == 0, "an executor process runs");
-	while ((r = exec_one(&w->env, "gflow-test", 60000)) == 1)
+	while ((r = exec_one(&w->x.env, "gflow-test", 60000)) == 1)
 		ck_assert_int_lt(++n, 1000);
 	ck_assert_int_eq(r, 0);
 	return n;
@@ -270,7 +164,7 @@ gfx_run_one(struct gfx *w)
 	int r;
 
 	ck_assert_msg(w->exec_pid == 0, "an executor process runs");
-	r = exec_one(&w->env, "gflow-test", 60000);
+	r = exec_one(&w->x.env, "gflow-test", 60000);
 	ck_assert_int_ge(r, 0);
 	return r;
 }
@@ -342,7 +236,7 @@ gfx_press_draft(
 	char data[48];
 	int64_t id;
 
-	snprintf(data, sizeof(data), "d:%" PRId64 ":%c", draft, action);
+	wfx_draft_data(data, sizeof(data), draft, action);
 	id = gfx_press_enqueue(w, user, gfx_card_id(w, draft), data);
 	if (now)
 		run(w, id);
@@ -369,8 +263,7 @@ gfx_draft(struct gfx *w, int64_t user, const char *text)
 	    user);
 	ck_assert_msg(id > before, "no draft from \"%s\"", text);
 	if (w->exec_pid == 0)
-		ck_assert_int_eq(
-		    store_draft_set_message(w->f.q, id, ++w->message_id), 0);
+		wfx_deliver_card(&w->x, id);
 	else
 		gfx_wait(w, card_delivered, &id, "the card to be delivered");
 	return id;
@@ -388,8 +281,9 @@ prepare(struct gfx *w, const char *fmt, va_list ap)
 	char *sql = NULL;
 
 	ck_assert_int_ge(vasprintf(&sql, fmt, ap), 0);
-	ck_assert_msg(sqlite3_prepare_v2(w->h, sql, -1, &s, NULL) == SQLITE_OK,
-	    "%s: %s", sql, sqlite3_errmsg(w->h));
+	ck_assert_msg(
+	    sqlite3_prepare_v2(w->x.h, sql, -1, &s, NULL) == SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(w->x.h));
 	free(sql);
 	return s;
 }
@@ -469,7 +363,7 @@ gfx_out_find(struct gfx *w, int64_t chat, const char *type, const char *needle)
 	                     type, chat),
 	    0);
 	ck_assert_int_eq(
-	    sqlite3_prepare_v2(w->h, sql, -1, &s, NULL), SQLITE_OK);
+	    sqlite3_prepare_v2(w->x.h, sql, -1, &s, NULL), SQLITE_OK);
 	free(sql);
 	while (hit == NULL && sqlite3_step(s) == SQLITE_ROW) {
 		p = json_tokener_parse((const char *)sqlite3_column_text(s, 0));
@@ -547,7 +441,7 @@ gfx_tokens(struct gfx *w, int64_t user, struct gapi_tokens *t)
 	int r;
 
 	memset(t, 0, sizeof(*t));
-	r = store_cred_get(w->f.q, user, "google", &box, &n);
+	r = store_cred_get(w->x.f.q, user, "google", &box, &n);
 	ck_assert_int_ge(r, 0);
 	if (r == 0)
 		return 0;
@@ -598,7 +492,7 @@ gfx_db_has(struct gfx *w, const char *needle)
 	char path[400];
 
 	for (size_t i = 0; i < sizeof(suffix) / sizeof(*suffix); i++) {
-		snprintf(path, sizeof(path), "%s%s", w->f.db, suffix[i]);
+		snprintf(path, sizeof(path), "%s%s", w->x.f.db, suffix[i]);
 		if (gfx_file_has(path, needle))
 			return true;
 	}
@@ -792,7 +686,7 @@ gfx_deliver(struct gfx *w, const char *loc, bool *dup)
 	                     has_err ? error : NULL, &it, payload),
 	    0);
 	gfx_sync(w);
-	ck_assert_int_eq(queue_enqueue(w->f.q, &it.cmd, &id, dup), 0);
+	ck_assert_int_eq(queue_enqueue(w->x.f.q, &it.cmd, &id, dup), 0);
 	return id;
 }
 

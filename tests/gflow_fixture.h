@@ -31,7 +31,7 @@
 #include "tests/fake_google.h"
 #include "tests/fake_tg.h"
 #include "tests/testutil.h"
-#include "workflows/workflow.h"
+#include "tests/wf_fixture.h"
 
 #define GFX_ANN 4201
 #define GFX_BOB 4202
@@ -46,16 +46,12 @@
 struct relay;
 
 struct gfx {
-	struct tu_fx f;        /* the folder, the database, the hand clock */
-	struct cfg *cfg;       /* the settings the in-process workflows see */
-	struct wf_env env;     /* in-process workflows on f.q */
-	sqlite3 *h;            /* the test's own connection, for reading */
+	struct wfx x;          /* queue, settings, in-process workflows */
 	struct fake_google *g; /* the fake Google */
-	bool wall;             /* f.q reads the wall clock, not f.now */
+	bool wall;             /* x.f.q reads the wall clock, not x.f.now */
 	char key[320];         /* secret_key_file */
 	char public_url[96];
 	char tasks_url[128], calendar_url[128]; /* the fake's, or a relay's */
-	int64_t update_id, message_id;
 	/* processes (pid 0 while none runs) */
 	struct fake_tg *tg; /* started by gfx_exec_start() */
 	pid_t exec_pid;
@@ -67,9 +63,9 @@ struct gfx {
 };
 
 /*
- * A new fixture: scratch folder and queue (its clock the hand-moved f.now
- * set to the wall clock now, or with wall the wall clock itself, for
- * cases with processes), the fake Google with its discovery documents,
+ * A new fixture: wfx_open() (the queue's clock the hand-moved x.f.now set
+ * to the wall clock now, or with wall the wall clock itself, for cases
+ * with processes), the fake Google with its discovery documents,
  * and settings pointing at it (client id and secret, every URL,
  * secret_key_file in the folder, public_url https://draftbot.example.org
  * until gfx_rx_start() replaces it, tz UTC).
@@ -252,9 +248,6 @@ size_t gfx_answered(struct gfx *w, enum fake_google_kind kind, int status);
 
 /* Top-level task inserts the fake received (no ?parent=). */
 size_t gfx_parent_inserts(struct gfx *w);
-
-/* Fail unless needle is in hay. */
-void gfx_assert_has(const char *hay, const char *needle);
 
 /* The Tasks marker of draft d ("draftbot:draft:<d>:gtask;", or
  * "…:sub<i>;" for subtask sub >= 0), and the effect key

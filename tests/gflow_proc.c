@@ -47,7 +47,7 @@ gfx_env(struct gfx *w)
 	size_t n = 0;
 
 	gfx_env_free(w);
-	env_add(w, &n, "DRAFTBOT_DB", w->f.db);
+	env_add(w, &n, "DRAFTBOT_DB", w->x.f.db);
 	env_add(w, &n, "DRAFTBOT_TZ", "UTC");
 	env_add(w, &n, "DRAFTBOT_LOG_LEVEL", "info");
 	env_add(w, &n, "DRAFTBOT_LEASE", "3s");
@@ -135,8 +135,8 @@ gfx_exec_start(struct gfx *w)
 	if (w->tg == NULL)
 		ck_assert_int_eq(fake_tg_start(GFX_TG_TOKEN, &w->tg), 0);
 	if (w->exec_log[0] == '\0')
-		tu_path(
-		    w->exec_log, sizeof(w->exec_log), w->f.dir, "executor.log");
+		tu_path(w->exec_log, sizeof(w->exec_log), w->x.f.dir,
+		    "executor.log");
 	w->exec_pid = gfx_spawn(w, argv, w->exec_log);
 }
 
@@ -158,7 +158,7 @@ gfx_rx_start(struct gfx *w)
 	snprintf(w->rx_base, sizeof(w->rx_base), "http://127.0.0.1:%d", port);
 	snprintf(w->public_url, sizeof(w->public_url), "%s", w->rx_base);
 	gfx_set(w, "public_url", w->public_url);
-	tu_path(w->rx_log, sizeof(w->rx_log), w->f.dir, "receiver.log");
+	tu_path(w->rx_log, sizeof(w->rx_log), w->x.f.dir, "receiver.log");
 	w->rx_pid = gfx_spawn(w, argv, w->rx_log);
 	snprintf(url, sizeof(url), "%s/healthz", w->rx_base);
 	while (gfx_http_get(url, NULL, 0, NULL, 0) != 200) {
