@@ -16,6 +16,13 @@ int64_t time_now_ms(void);
 /* A monotonic clock in nanoseconds, comparable between processes. */
 int64_t time_mono_ns(void);
 
+/* Calendar arithmetic, proleptic Gregorian, no time zone (H. Hinnant's
+ * algorithms): the days of month m (1..12) of year y, the days from
+ * 1970-01-01 to y-m-d (negative before), and back. */
+int time_days_in_month(int y, int m);
+int64_t time_days_from_civil(int y, int m, int d);
+void time_civil_from_days(int64_t days, int *y, int *m, int *d);
+
 /* Write ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (>= TIME_ISO_MAX).
  * Returns 0 or -ERANGE when buf is too small or the year is out of range. */
 int time_format_iso(int64_t ms, char *buf, size_t len);

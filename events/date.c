@@ -8,48 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/timeutil.h"
 #include "events/ev_int.h"
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant). */
-static int64_t
-days_from_civil(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static int
-days_in_month(int y, int m)
-{
-	static const int days[] = {
-	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return days[m - 1];
-}
 
 /* Read exactly k digits at s[*i]. */
 static int
@@ -168,7 +128,7 @@ ev_date_parse(const char *s, size_t n, struct ev_date *d)
 	if (digits(s, n, &i, 2, &d->d) < 0)
 		return -EINVAL;
 	if (d->mo < 1 || d->mo > 12 || d->d < 1 ||
-	    d->d > days_in_month(d->y, d->mo))
+	    d->d > time_days_in_month(d->y, d->mo))
 		return -EINVAL;
 	if (i < n && (s[i] == 'T' || s[i] == 't' || s[i] == ' ')) {
 		size_t j = i + 1;
@@ -208,7 +168,7 @@ ev_date_format(const struct ev_date *d, char *out, size_t cap)
 int64_t
 ev_date_utc(const struct ev_date *d)
 {
-	return days_from_civil(d->y, d->mo, d->d) * 86400 + d->h * 3600 +
+	return time_days_from_civil(d->y, d->mo, d->d) * 86400 + d->h * 3600 +
 	    d->mi * 60 + d->s;
 }
 
@@ -219,7 +179,7 @@ ev_date_add(struct ev_date *d, int64_t sec)
 
 	if (rest < 0)
 		rest += 86400, day--;
-	civil_from_days(day, &d->y, &d->mo, &d->d);
+	time_civil_from_days(day, &d->y, &d->mo, &d->d);
 	d->h = (int)(rest / 3600);
 	d->mi = (int)(rest / 60 % 60);
 	d->s = (int)(rest % 60);

@@ -152,6 +152,22 @@ void ev_date_add(struct ev_date *d, int64_t sec);
  * it is not one. */
 int64_t ev_duration(const char *s, size_t n);
 
+/* The order of a list of events (extract.c; ics.c too): upcoming first,
+ * soonest first; then the past and the undated, in source order. */
+struct ev_rank {
+	int group;     /* 0 upcoming, 1 past, 2 without a start */
+	int64_t start; /* ms; orders the upcoming */
+	size_t seq;    /* place in the page or the text: orders the rest */
+};
+
+/* Place r (seq set by the caller): an event that starts at start_ms and
+ * counts as upcoming until until_ms (an all-day one through its day), or
+ * one without a start when !has_start.  Returns whether it is upcoming. */
+bool ev_rank_set(struct ev_rank *r, bool has_start, int64_t start_ms,
+    int64_t until_ms, int64_t now_ms);
+/* qsort comparator of two struct ev_rank. */
+int ev_rank_cmp(const void *a, const void *b);
+
 /* Set e's start (start, start_raw, tz_kind, timezone, all_day) or end
  * from a written date.  A value that is not ISO 8601 keeps start_raw
  * and leaves start "".  Returns 0 or -EINVAL. */

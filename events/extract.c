@@ -116,22 +116,25 @@ instant(
 	return true;
 }
 
-struct rank {
-	int group; /* 0 upcoming, 1 past, 2 no start */
-	int64_t start;
-	size_t page; /* position in the page */
-};
-
-static int
-cmp_rank(const void *a, const void *b)
+bool
+ev_rank_set(struct ev_rank *r, bool has_start, int64_t start_ms,
+    int64_t until_ms, int64_t now_ms)
 {
-	const struct rank *x = a, *y = b;
+	r->start = has_start ? start_ms : 0;
+	r->group = !has_start ? 2 : until_ms >= now_ms ? 0 : 1;
+	return r->group == 0;
+}
+
+int
+ev_rank_cmp(const void *a, const void *b)
+{
+	const struct ev_rank *x = a, *y = b;
 
 	if (x->group != y->group)
 		return x->group - y->group;
 	if (x->group == 0 && x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	return x->page < y->page ? -1 : x->page > y->page;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* Upcoming events first, soonest first; then the past ones and those
@@ -140,33 +143,29 @@ cmp_rank(const void *a, const void *b)
 static int
 order(struct ev_list *l, const struct ev_opts *o)
 {
-	struct rank rank[EV_MAX_EVENTS];
+	struct ev_rank rank[EV_MAX_EVENTS];
 	struct ev_event *copy;
 	bool upcoming = false;
 
 	if (o->now_ms == 0 || l->n < 2)
 		return 0;
 	for (size_t k = 0; k < l->n; k++) {
-		int64_t until = 0;
+		int64_t start = 0, until = 0;
+		bool has = instant(&l->ev[k], o->tz, &start, &until);
 
-		rank[k].page = k;
-		rank[k].start = 0;
-		if (!instant(&l->ev[k], o->tz, &rank[k].start, &until))
-			rank[k].group = 2;
-		else
-			rank[k].group = until >= o->now_ms ? 0 : 1;
-		if (rank[k].group == 0)
+		rank[k].seq = k;
+		if (ev_rank_set(&rank[k], has, start, until, o->now_ms))
 			upcoming = true;
 	}
 	if (!upcoming)
 		return 0;
-	qsort(rank, l->n, sizeof(rank[0]), cmp_rank);
+	qsort(rank, l->n, sizeof(rank[0]), ev_rank_cmp);
 	copy = malloc(l->n * sizeof(*copy));
 	if (copy == NULL)
 		return -ENOMEM;
 	memcpy(copy, l->ev, l->n * sizeof(*copy));
 	for (size_t k = 0; k < l->n; k++)
-		l->ev[k] = copy[rank[k].page];
+		l->ev[k] = copy[rank[k].seq];
 	free(copy);
 	return 0;
 }

@@ -31,8 +31,8 @@
 /* One VEVENT while the list is being ordered. */
 struct pick {
 	icalcomponent *comp;
-	size_t seq; /* order in the text */
-	int64_t ms; /* start instant, valid when has_start */
+	struct ev_rank rank; /* seq: order in the text */
+	int64_t ms;          /* start instant, valid when has_start */
 	bool has_start;
 	bool all_day; /* ms is the start of the day in the reader's zone */
 };
@@ -421,41 +421,27 @@ pick_of(struct ics *x, icalcomponent *comp, struct pick *pk)
 	pk->all_day = t.is_date;
 }
 
-/* 0 upcoming, 1 past, 2 without a start.  An all-day event is upcoming
- * until its day is over. */
-static int
-pick_rank(const struct pick *p, int64_t now_ms)
-{
-	if (!p->has_start)
-		return 2;
-	if (p->all_day)
-		return p->ms + DAY_MS > now_ms ? 0 : 1;
-	return p->ms >= now_ms ? 0 : 1;
-}
-
+/* Rank every pick (an all-day event is upcoming until its day is over):
+ * is any upcoming? */
 static bool
-any_upcoming(const struct pick *p, size_t n, int64_t now_ms)
+rank_picks(struct pick *p, size_t n, int64_t now_ms)
 {
+	bool upcoming = false;
+
 	for (size_t k = 0; k < n; k++)
-		if (pick_rank(&p[k], now_ms) == 0)
-			return true;
-	return false;
+		if (ev_rank_set(&p[k].rank, p[k].has_start, p[k].ms,
+		        p[k].all_day ? p[k].ms + DAY_MS - 1 : p[k].ms, now_ms))
+			upcoming = true;
+	return upcoming;
 }
 
-/* Upcoming by start, then the past, then the undated, each in text order
- * (as extract.c orders a page). */
+/* In the order of a page's events (extract.c). */
 static int
-pick_cmp(const void *a, const void *b, void *arg)
+pick_cmp(const void *a, const void *b)
 {
 	const struct pick *x = a, *y = b;
-	int64_t now_ms = *(const int64_t *)arg;
-	int rx = pick_rank(x, now_ms), ry = pick_rank(y, now_ms);
 
-	if (rx != ry)
-		return rx < ry ? -1 : 1;
-	if (rx == 0 && x->ms != y->ms)
-		return x->ms < y->ms ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	return ev_rank_cmp(&x->rank, &y->rank);
 }
 
 /* Append the VEVENTs of one VCALENDAR to x->picks, with their start
@@ -481,7 +467,7 @@ collect(struct ics *x, icalcomponent *cal)
 		pk = &x->picks[x->n];
 		memset(pk, 0, sizeof(*pk));
 		pk->comp = c;
-		pk->seq = x->n++;
+		pk->rank.seq = x->n++;
 		if (x->o->now_ms != 0)
 			pick_of(x, c, pk);
 	}
@@ -622,9 +608,8 @@ ev_extract_ics(
 	/* order every VEVENT before the first EV_MAX_EVENTS are kept: a
 	 * feed's upcoming event is often far down a long past */
 	if (x.o->now_ms != 0 && x.n > 1 &&
-	    any_upcoming(x.picks, x.n, x.o->now_ms))
-		qsort_r(x.picks, x.n, sizeof(*x.picks), pick_cmp,
-		    (void *)&x.o->now_ms);
+	    rank_picks(x.picks, x.n, x.o->now_ms))
+		qsort(x.picks, x.n, sizeof(*x.picks), pick_cmp);
 	l->total = x.n;
 	l->n = x.n < EV_MAX_EVENTS ? x.n : EV_MAX_EVENTS;
 	for (size_t k = 0; k < l->n; k++)

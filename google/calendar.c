@@ -190,9 +190,7 @@ gapi_event_insert(struct gapi *g, const char *access, const char *calendar,
     struct gapi_error *err)
 {
 	struct json_object *body = NULL, *root = NULL;
-	struct gapi_call c = {0};
 	struct gapi_buf url = {0};
-	const char *id;
 	int r;
 
 	gapi_err_clear(err);
@@ -200,27 +198,13 @@ gapi_event_insert(struct gapi *g, const char *access, const char *calendar,
 	    !event_ok(e))
 		return gapi_fail(err, -EINVAL, "missing or bad event field");
 	gapi_events_path(g, &url, calendar, NULL);
-	if (url.err < 0) {
-		r = gapi_fail(err, url.err == -E2BIG ? -EINVAL : url.err,
-		    "the calendar URL is too long");
-		goto out;
-	}
-	r = event_json(e, &body);
-	if (r < 0)
-		goto out;
-	c.method = "POST";
-	c.url = url.p;
-	c.bearer = access;
-	c.json = body;
-	r = gapi_call(g, &c, &root, err);
-	if (r < 0)
-		goto out;
-	id = gapi_json_str(root, "id");
-	if (id == NULL || *id == '\0')
-		r = gapi_fail(err, -EBADMSG, "the new event has no id");
-	else if (gapi_copy(ret_id, idlen, id) < 0)
-		r = gapi_fail(err, -EBADMSG, "the new event's id is too long");
-out:
+	r = gapi_url_check(&url, "calendar", err);
+	if (r == 0)
+		r = event_json(e, &body);
+	if (r == 0)
+		r = gapi_send(g, "POST", url.p, access, body, &root, err);
+	if (r == 0)
+		r = gapi_new_id(root, "event", ret_id, idlen, err);
 	json_object_put(root);
 	json_object_put(body);
 	gapi_buf_wipe(&url);
@@ -233,7 +217,6 @@ gapi_event_get(struct gapi *g, const char *access, const char *calendar,
     struct gapi_error *err)
 {
 	struct json_object *root = NULL, *priv;
-	struct gapi_call c = {0};
 	struct gapi_buf url = {0};
 	const char *m, *s;
 	int r;
@@ -247,15 +230,9 @@ gapi_event_get(struct gapi *g, const char *access, const char *calendar,
 	if (status != NULL && slen > 0)
 		status[0] = '\0';
 	gapi_events_path(g, &url, calendar, id);
-	if (url.err < 0) {
-		r = gapi_fail(err, url.err == -E2BIG ? -EINVAL : url.err,
-		    "the event URL is too long");
-		goto out;
-	}
-	c.method = "GET";
-	c.url = url.p;
-	c.bearer = access;
-	r = gapi_call(g, &c, &root, err);
+	r = gapi_url_check(&url, "event", err);
+	if (r == 0)
+		r = gapi_send(g, "GET", url.p, access, NULL, &root, err);
 	if (r < 0)
 		goto out;
 	priv =
@@ -278,7 +255,6 @@ int
 gapi_event_delete(struct gapi *g, const char *access, const char *calendar,
     const char *id, struct gapi_error *err)
 {
-	struct gapi_call c = {0};
 	struct gapi_buf url;
 	int r;
 
@@ -287,16 +263,9 @@ gapi_event_delete(struct gapi *g, const char *access, const char *calendar,
 	    *id == '\0')
 		return gapi_fail(err, -EINVAL, "missing calendar or event id");
 	gapi_events_path(g, &url, calendar, id);
-	if (url.err < 0) {
-		r = gapi_fail(err, url.err == -E2BIG ? -EINVAL : url.err,
-		    "the event URL is too long");
-		goto out;
-	}
-	c.method = "DELETE";
-	c.url = url.p;
-	c.bearer = access;
-	r = gapi_call(g, &c, NULL, err);
-out:
+	r = gapi_url_check(&url, "event", err);
+	if (r == 0)
+		r = gapi_send(g, "DELETE", url.p, access, NULL, NULL, err);
 	gapi_buf_wipe(&url);
 	return r;
 }

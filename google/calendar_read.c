@@ -72,7 +72,6 @@ gapi_events_between(struct gapi *g, const char *access, const char *calendar,
     void *arg, struct gapi_error *err)
 {
 	struct json_object *root = NULL;
-	struct gapi_call c = {0};
 	struct gapi_buf url = {0};
 	int r;
 
@@ -86,18 +85,11 @@ gapi_events_between(struct gapi *g, const char *access, const char *calendar,
 	gapi_buf_kv(&url, "singleEvents", "true");
 	gapi_buf_kv(&url, "orderBy", "startTime");
 	gapi_buf_kv(&url, "maxResults", "50");
-	if (url.err < 0) {
-		r = gapi_fail(err, url.err == -E2BIG ? -EINVAL : url.err,
-		    "the events URL is too long");
-		goto out;
-	}
-	c.method = "GET";
-	c.url = url.p;
-	c.bearer = access;
-	r = gapi_call(g, &c, &root, err);
+	r = gapi_url_check(&url, "events", err);
+	if (r == 0)
+		r = gapi_send(g, "GET", url.p, access, NULL, &root, err);
 	if (r == 0)
 		r = each_event(gapi_json_array(root, "items"), fn, arg, err);
-out:
 	json_object_put(root);
 	gapi_buf_wipe(&url);
 	return r;
@@ -183,7 +175,6 @@ gapi_freebusy(struct gapi *g, const char *access, const char *calendar,
     struct gapi_error *err)
 {
 	struct json_object *body = NULL, *root = NULL, *cal, *busy, *errors;
-	struct gapi_call c = {0};
 	struct gapi_buf url = {0};
 	const char *start, *end;
 	size_t i;
@@ -201,11 +192,7 @@ gapi_freebusy(struct gapi *g, const char *access, const char *calendar,
 		r = freebusy_json(calendar, time_min, time_max, &body);
 	if (r < 0)
 		goto out;
-	c.method = "POST";
-	c.url = url.p;
-	c.bearer = access;
-	c.json = body;
-	r = gapi_call(g, &c, &root, err);
+	r = gapi_send(g, "POST", url.p, access, body, &root, err);
 	if (r < 0)
 		goto out;
 	cal = calendar_entry(gapi_json_obj(root, "calendars"), calendar);

@@ -343,3 +343,41 @@ gapi_call(struct gapi *g, const struct gapi_call *c, struct json_object **ret,
 	http_resp_free(&rs);
 	return r;
 }
+
+int
+gapi_send(struct gapi *g, const char *method, const char *url,
+    const char *access, struct json_object *body, struct json_object **ret,
+    struct gapi_error *err)
+{
+	struct gapi_call c = {0};
+
+	c.method = method;
+	c.url = url;
+	c.bearer = access;
+	c.json = body;
+	return gapi_call(g, &c, ret, err);
+}
+
+int
+gapi_url_check(
+    const struct gapi_buf *url, const char *what, struct gapi_error *err)
+{
+	if (url->err == 0)
+		return 0;
+	return gapi_fail(err, url->err == -E2BIG ? -EINVAL : url->err,
+	    "the %s URL is too long", what);
+}
+
+int
+gapi_new_id(struct json_object *reply, const char *what, char *ret_id,
+    size_t idlen, struct gapi_error *err)
+{
+	const char *id = gapi_json_str(reply, "id");
+
+	if (id == NULL || *id == '\0')
+		return gapi_fail(err, -EBADMSG, "the new %s has no id", what);
+	if (gapi_copy(ret_id, idlen, id) < 0)
+		return gapi_fail(
+		    err, -EBADMSG, "the new %s's id is too long", what);
+	return 0;
+}

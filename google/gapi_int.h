@@ -80,6 +80,25 @@ struct gapi_call {
 int gapi_call(struct gapi *g, const struct gapi_call *c,
     struct json_object **ret, struct gapi_error *err);
 
+/*
+ * The request every API call makes: method to url with the person's access
+ * token and body (a JSON object, or NULL for none); otherwise as
+ * gapi_call().
+ */
+int gapi_send(struct gapi *g, const char *method, const char *url,
+    const char *access, struct json_object *body, struct json_object **ret,
+    struct gapi_error *err);
+
+/* Did url build whole?  0, or -EINVAL when it did not fit (other build
+ * errors as they are) with err saying "the <what> URL is too long". */
+int gapi_url_check(
+    const struct gapi_buf *url, const char *what, struct gapi_error *err);
+
+/* Copy an insert reply's "id" into ret_id of idlen bytes: 0, or -EBADMSG
+ * with err naming the new <what> when the id is missing or too long. */
+int gapi_new_id(struct json_object *reply, const char *what, char *ret_id,
+    size_t idlen, struct gapi_error *err);
+
 /* Clear err (may be NULL). */
 void gapi_err_clear(struct gapi_error *err);
 

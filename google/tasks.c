@@ -54,9 +54,7 @@ gapi_task_insert(struct gapi *g, const char *access, const char *list,
     struct gapi_error *err)
 {
 	struct json_object *body = NULL, *root = NULL;
-	struct gapi_call c = {0};
 	struct gapi_buf url = {0};
-	const char *id;
 	int r;
 
 	gapi_err_clear(err);
@@ -68,27 +66,13 @@ gapi_task_insert(struct gapi *g, const char *access, const char *list,
 	tasks_path(g, &url, list, NULL);
 	if (t->parent != NULL)
 		gapi_buf_kv(&url, "parent", t->parent);
-	if (url.err < 0) {
-		r = gapi_fail(err, url.err == -E2BIG ? -EINVAL : url.err,
-		    "the task URL is too long");
-		goto out;
-	}
-	r = task_json(t, &body);
-	if (r < 0)
-		goto out;
-	c.method = "POST";
-	c.url = url.p;
-	c.bearer = access;
-	c.json = body;
-	r = gapi_call(g, &c, &root, err);
-	if (r < 0)
-		goto out;
-	id = gapi_json_str(root, "id");
-	if (id == NULL || *id == '\0')
-		r = gapi_fail(err, -EBADMSG, "the new task has no id");
-	else if (gapi_copy(ret_id, idlen, id) < 0)
-		r = gapi_fail(err, -EBADMSG, "the new task's id is too long");
-out:
+	r = gapi_url_check(&url, "task", err);
+	if (r == 0)
+		r = task_json(t, &body);
+	if (r == 0)
+		r = gapi_send(g, "POST", url.p, access, body, &root, err);
+	if (r == 0)
+		r = gapi_new_id(root, "task", ret_id, idlen, err);
 	json_object_put(root);
 	json_object_put(body);
 	gapi_buf_wipe(&url);
@@ -120,19 +104,14 @@ static int
 list_page(struct gapi *g, const char *access, struct gapi_buf *url, char *token,
     size_t tlen, struct json_object **ret, struct gapi_error *err)
 {
-	struct gapi_call c = {0};
 	const char *next;
 	int r;
 
 	if (*token != '\0')
 		gapi_buf_kv(url, "pageToken", token);
-	if (url->err < 0)
-		return gapi_fail(err, url->err == -E2BIG ? -EINVAL : url->err,
-		    "the listing URL is too long");
-	c.method = "GET";
-	c.url = url->p;
-	c.bearer = access;
-	r = gapi_call(g, &c, ret, err);
+	r = gapi_url_check(url, "listing", err);
+	if (r == 0)
+		r = gapi_send(g, "GET", url->p, access, NULL, ret, err);
 	if (r < 0)
 		return r;
 	next = gapi_json_str(*ret, "nextPageToken");
@@ -150,117 +129,34 @@ list_page(struct gapi *g, const char *access, struct gapi_buf *url, char *token,
 	return 0;
 }
 
-int
-gapi_task_find_marker(struct gapi *g, const char *access, const char *list,
-    const char *marker, const char *parent, char *ret_id, size_t idlen,
-    struct gapi_error *err)
+/*
+ * Walk a listing page by page: url() builds each page's URL (list_page adds
+ * the pageToken), item() sees each item and returns non-zero to stop the
+ * walk with that value.  -E2BIG after GAPI_PAGES_MAX pages of <what>.
+ */
+static int
+list_each(struct gapi *g, const char *access, const char *what,
+    void (*url)(const struct gapi *g, struct gapi_buf *b, void *arg),
+    int (*item)(struct json_object *o, void *arg, struct gapi_error *err),
+    void *arg, struct gapi_error *err)
 {
 	char token[GAPI_PAGE_TOKEN_MAX] = "";
-	struct json_object *root = NULL, *items, *item;
-	struct gapi_buf url = {0};
-	const char *id;
+	struct json_object *root = NULL, *items;
+	struct gapi_buf b;
 	int page, r = 0;
 	size_t i;
 
-	gapi_err_clear(err);
-	if (g == NULL || !nonempty(list) || !nonempty(marker) ||
-	    (parent != NULL && *parent == '\0'))
-		return gapi_fail(err, -EINVAL, "missing list or marker");
 	for (page = 0; page < GAPI_PAGES_MAX; page++) {
-		tasks_path(g, &url, list, NULL);
-		gapi_buf_kv(&url, "showCompleted", "true");
-		gapi_buf_kv(&url, "showHidden", "true");
-		gapi_buf_kv(&url, "maxResults", "100");
-		r = list_page(
-		    g, access, &url, token, sizeof(token), &root, err);
-		gapi_buf_wipe(&url);
+		url(g, &b, arg);
+		r = list_page(g, access, &b, token, sizeof(token), &root, err);
+		gapi_buf_wipe(&b);
 		if (r < 0)
 			return r;
 		items = gapi_json_array(root, "items");
 		for (i = 0;
 		     items != NULL && i < json_object_array_length(items);
 		     i++) {
-			item = json_object_array_get_idx(items, i);
-			if (!task_matches(item, marker, parent))
-				continue;
-			id = gapi_json_str(item, "id");
-			if (id == NULL || gapi_copy(ret_id, idlen, id) < 0)
-				r = gapi_fail(err, -EBADMSG,
-				    "the matching task has no usable id");
-			else
-				r = 1;
-			break;
-		}
-		json_object_put(root);
-		root = NULL;
-		if (r != 0 || token[0] == '\0')
-			return r;
-	}
-	return gapi_fail(
-	    err, -E2BIG, "more than %d pages of tasks", GAPI_PAGES_MAX);
-}
-
-int
-gapi_task_delete(struct gapi *g, const char *access, const char *list,
-    const char *id, struct gapi_error *err)
-{
-	struct gapi_call c = {0};
-	struct gapi_buf url;
-	int r;
-
-	gapi_err_clear(err);
-	if (g == NULL || !nonempty(list) || !nonempty(id))
-		return gapi_fail(err, -EINVAL, "missing list or task id");
-	tasks_path(g, &url, list, id);
-	if (url.err < 0) {
-		r = gapi_fail(err, url.err == -E2BIG ? -EINVAL : url.err,
-		    "the task URL is too long");
-		goto out;
-	}
-	c.method = "DELETE";
-	c.url = url.p;
-	c.bearer = access;
-	r = gapi_call(g, &c, NULL, err);
-out:
-	gapi_buf_wipe(&url);
-	return r;
-}
-
-int
-gapi_tasklists(struct gapi *g, const char *access,
-    int (*fn)(const char *id, const char *title, void *arg), void *arg,
-    struct gapi_error *err)
-{
-	char token[GAPI_PAGE_TOKEN_MAX] = "";
-	struct json_object *root = NULL, *items, *item;
-	struct gapi_buf url;
-	const char *id, *title;
-	int page, r = 0;
-	size_t i;
-
-	gapi_err_clear(err);
-	if (g == NULL || fn == NULL)
-		return gapi_fail(err, -EINVAL, "missing argument");
-	for (page = 0; page < GAPI_PAGES_MAX; page++) {
-		gapi_buf_init(&url, GAPI_URL_MAX, '?');
-		gapi_buf_puts(&url, g->tasks_url);
-		gapi_buf_puts(&url, "/users/@me/lists");
-		gapi_buf_kv(&url, "maxResults", "100");
-		r = list_page(
-		    g, access, &url, token, sizeof(token), &root, err);
-		gapi_buf_wipe(&url);
-		if (r < 0)
-			return r;
-		items = gapi_json_array(root, "items");
-		for (i = 0;
-		     items != NULL && i < json_object_array_length(items);
-		     i++) {
-			item = json_object_array_get_idx(items, i);
-			id = gapi_json_str(item, "id");
-			title = gapi_json_str(item, "title");
-			if (id == NULL)
-				continue;
-			r = fn(id, title != NULL ? title : "", arg);
+			r = item(json_object_array_get_idx(items, i), arg, err);
 			if (r != 0)
 				break;
 		}
@@ -270,5 +166,112 @@ gapi_tasklists(struct gapi *g, const char *access,
 			return r;
 	}
 	return gapi_fail(
-	    err, -E2BIG, "more than %d pages of task lists", GAPI_PAGES_MAX);
+	    err, -E2BIG, "more than %d pages of %s", GAPI_PAGES_MAX, what);
+}
+
+struct find_marker {
+	const char *list, *marker, *parent;
+	char *ret_id;
+	size_t idlen;
+};
+
+static void
+find_marker_url(const struct gapi *g, struct gapi_buf *b, void *arg)
+{
+	const struct find_marker *f = arg;
+
+	tasks_path(g, b, f->list, NULL);
+	gapi_buf_kv(b, "showCompleted", "true");
+	gapi_buf_kv(b, "showHidden", "true");
+	gapi_buf_kv(b, "maxResults", "100");
+}
+
+static int
+find_marker_item(struct json_object *item, void *arg, struct gapi_error *err)
+{
+	struct find_marker *f = arg;
+	const char *id;
+
+	if (!task_matches(item, f->marker, f->parent))
+		return 0;
+	id = gapi_json_str(item, "id");
+	if (id == NULL || gapi_copy(f->ret_id, f->idlen, id) < 0)
+		return gapi_fail(
+		    err, -EBADMSG, "the matching task has no usable id");
+	return 1;
+}
+
+int
+gapi_task_find_marker(struct gapi *g, const char *access, const char *list,
+    const char *marker, const char *parent, char *ret_id, size_t idlen,
+    struct gapi_error *err)
+{
+	struct find_marker f = {list, marker, parent, ret_id, idlen};
+
+	gapi_err_clear(err);
+	if (g == NULL || !nonempty(list) || !nonempty(marker) ||
+	    (parent != NULL && *parent == '\0'))
+		return gapi_fail(err, -EINVAL, "missing list or marker");
+	return list_each(
+	    g, access, "tasks", find_marker_url, find_marker_item, &f, err);
+}
+
+int
+gapi_task_delete(struct gapi *g, const char *access, const char *list,
+    const char *id, struct gapi_error *err)
+{
+	struct gapi_buf url;
+	int r;
+
+	gapi_err_clear(err);
+	if (g == NULL || !nonempty(list) || !nonempty(id))
+		return gapi_fail(err, -EINVAL, "missing list or task id");
+	tasks_path(g, &url, list, id);
+	r = gapi_url_check(&url, "task", err);
+	if (r == 0)
+		r = gapi_send(g, "DELETE", url.p, access, NULL, NULL, err);
+	gapi_buf_wipe(&url);
+	return r;
+}
+
+struct tasklists {
+	int (*fn)(const char *id, const char *title, void *arg);
+	void *arg;
+};
+
+static void
+tasklists_url(const struct gapi *g, struct gapi_buf *b, void *arg)
+{
+	(void)arg;
+	gapi_buf_init(b, GAPI_URL_MAX, '?');
+	gapi_buf_puts(b, g->tasks_url);
+	gapi_buf_puts(b, "/users/@me/lists");
+	gapi_buf_kv(b, "maxResults", "100");
+}
+
+static int
+tasklists_item(struct json_object *item, void *arg, struct gapi_error *err)
+{
+	const struct tasklists *t = arg;
+	const char *id = gapi_json_str(item, "id");
+	const char *title = gapi_json_str(item, "title");
+
+	(void)err;
+	if (id == NULL)
+		return 0;
+	return t->fn(id, title != NULL ? title : "", t->arg);
+}
+
+int
+gapi_tasklists(struct gapi *g, const char *access,
+    int (*fn)(const char *id, const char *title, void *arg), void *arg,
+    struct gapi_error *err)
+{
+	struct tasklists t = {fn, arg};
+
+	gapi_err_clear(err);
+	if (g == NULL || fn == NULL)
+		return gapi_fail(err, -EINVAL, "missing argument");
+	return list_each(
+	    g, access, "task lists", tasklists_url, tasklists_item, &t, err);
 }

@@ -378,21 +378,17 @@ out:
 	return sq_txn_end(q, r);
 }
 
+/* Step s (a bound SELECT of DRAFT_COLUMNS, finalized here) and hand each
+ * draft to fn until fn returns non-zero, which is returned; -errno naming
+ * what on a failed step. */
 static int
-sq_draft_due(struct queue *q, int64_t now_ms, int limit,
-    int (*fn)(const struct store_draft *d, void *arg), void *arg)
+each_draft(struct queue *q, sqlite3_stmt *s,
+    int (*fn)(const struct store_draft *d, void *arg), void *arg,
+    const char *what)
 {
-	sqlite3_stmt *s = sq_prep(q, "SELECT " DRAFT_COLUMNS
-				  " FROM drafts WHERE status = 'drafted' "
-				  "AND expires_at <= ?1 ORDER BY expires_at "
-				  "LIMIT ?2");
 	struct store_draft *d;
-	int rc, r = 0;
+	int rc = SQLITE_DONE, r = 0;
 
-	if (s == NULL)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, now_ms);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
 	while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r = read_draft(s, &d);
 		if (r < 0)
@@ -401,9 +397,25 @@ sq_draft_due(struct queue *q, int64_t now_ms, int limit,
 		store_draft_free(d);
 	}
 	if (r == 0 && rc != SQLITE_DONE)
-		r = sq_error(q, rc, "drafts due");
+		r = sq_error(q, rc, what);
 	sqlite3_finalize(s);
 	return r;
+}
+
+static int
+sq_draft_due(struct queue *q, int64_t now_ms, int limit,
+    int (*fn)(const struct store_draft *d, void *arg), void *arg)
+{
+	sqlite3_stmt *s = sq_prep(q, "SELECT " DRAFT_COLUMNS
+				  " FROM drafts WHERE status = 'drafted' "
+				  "AND expires_at <= ?1 ORDER BY expires_at "
+				  "LIMIT ?2");
+
+	if (s == NULL)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, now_ms);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	return each_draft(q, s, fn, arg, "drafts due");
 }
 
 static int
@@ -413,25 +425,13 @@ sq_draft_list(struct queue *q, int64_t owner_id, const char *status,
 	sqlite3_stmt *s = sq_prep(q, "SELECT " DRAFT_COLUMNS
 				  " FROM drafts WHERE owner_id = ?1 "
 				  "AND status = ?2 ORDER BY id LIMIT ?3");
-	struct store_draft *d;
-	int rc = SQLITE_DONE, r = 0;
 
 	if (s == NULL)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, owner_id);
 	sq_bind_text(s, 2, status);
 	sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
-	while (r == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		r = read_draft(s, &d);
-		if (r < 0)
-			break;
-		r = fn(d, arg);
-		store_draft_free(d);
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = sq_error(q, rc, "drafts");
-	sqlite3_finalize(s);
-	return r;
+	return each_draft(q, s, fn, arg, "drafts");
 }
 
 /* ---- tasks ---- */

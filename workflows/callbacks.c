@@ -248,24 +248,16 @@ confirm_event(struct wf_ctx *x, struct store_draft *d)
 static int
 confirm(struct wf_ctx *x, struct store_draft *d)
 {
-	char key[64], state[16] = "", remote[64], why[256] = "", *esc;
-	char details[128];
+	char why[256] = "", details[128];
 	struct json_object *j = NULL;
 	int64_t task_id = 0;
 	int nsub = 0, r;
 
 	if (strcmp(d->kind, "event") == 0)
 		return confirm_event(x, d);
-	snprintf(key, sizeof(key), "draft:%" PRId64 ":task", d->id);
-	r = store_effect_get(
-	    x->q, key, state, sizeof(state), remote, sizeof(remote));
-	if (r < 0)
-		return r;
-	if ((r == 1 && strcmp(state, "done") == 0) ||
-	    strcmp(d->status, "executed") == 0) {
-		wf_result(x, "already_saved", d->id);
-		return wf_say(x, "Already saved.");
-	}
+	r = wf_confirm_saved(x, d, "task");
+	if (r != 0)
+		return r < 0 ? r : 0;
 	if (strcmp(d->status, "drafted") != 0)
 		return closed(x, d);
 	j = wf_draft_json(d);
@@ -273,14 +265,7 @@ confirm(struct wf_ctx *x, struct store_draft *d)
 		return -EINVAL;
 	if (draft_validate(j, why, sizeof(why)) < 0) {
 		/* why is a sentence ("The title is empty."). */
-		esc = html_escape(why[0] ? why : "The draft is incomplete.");
-		r = esc == NULL ? -ENOMEM
-		                : wf_say(x,
-		                      "I can't save this yet. %s Press "
-		                      "✏️ Edit to fix it.",
-		                      esc);
-		free(esc);
-		wf_result(x, "draft_invalid", d->id);
+		r = wf_draft_invalid(x, d, why);
 		goto out;
 	}
 	r = to_google(x, d);
@@ -292,29 +277,10 @@ confirm(struct wf_ctx *x, struct store_draft *d)
 	r = add_tasks(x, d, j, &task_id, &nsub);
 	if (r < 0)
 		goto out;
-	snprintf(remote, sizeof(remote), "task:%" PRId64, task_id);
-	r = store_effect_put(
-	    x->q, key, d->id, x->c->id, "done", "local", remote, NULL);
-	if (r < 0)
-		goto out;
-	json_object_object_add(
-	    j, "undo_until", json_object_new_int64(x->now + WF_UNDO_MS));
-	r = wf_draft_set(x, d, "executed", 0, j);
-	if (r < 0)
-		goto out;
-	snprintf(details, sizeof(details), "{\"version\":%d}", d->version);
-	r = wf_audit(x, "draft_confirmed", "draft", d->id, d->owner_id,
-	    d->chat_id, details);
-	if (r < 0)
-		goto out;
 	snprintf(details, sizeof(details),
 	    "{\"draft_id\":%" PRId64 ",\"subtasks\":%d,\"target\":\"local\"}",
 	    d->id, nsub);
-	r = wf_audit(x, "task_executed", "task", task_id, d->owner_id,
-	    d->chat_id, details);
-	if (r == 0)
-		r = wf_card(x, d, CARD_CONFIRMED, WF_CARD_EDIT, 0, NULL);
-	wf_result(x, "task_executed", d->id);
+	r = wf_confirm_local_done(x, d, j, "task", task_id, details);
 out:
 	json_object_put(j);
 	return r;
@@ -349,9 +315,9 @@ cancel(struct wf_ctx *x, struct store_draft *d)
 static int
 undo(struct wf_ctx *x, struct store_draft *d)
 {
-	char key[64], state[16] = "", remote[64] = "", details[96];
+	char key[64], state[16] = "", remote[64] = "";
 	struct json_object *j;
-	int64_t until, n = 0, task_id = 0;
+	int64_t until;
 	int r;
 
 	if (strcmp(d->status, "drafted") == 0) {
@@ -385,29 +351,7 @@ undo(struct wf_ctx *x, struct store_draft *d)
 	}
 	if (strcmp(d->kind, "event") == 0)
 		return wf_event_undo_local(x, d);
-	snprintf(key, sizeof(key), "draft:%" PRId64 ":task", d->id);
-	r = store_effect_get(
-	    x->q, key, state, sizeof(state), remote, sizeof(remote));
-	if (r < 0)
-		return r;
-	if (r == 1)
-		sscanf(remote, "task:%" SCNd64, &task_id);
-	r = store_task_delete_by_draft(x->q, d->id, &n);
-	if (r == 0)
-		r = store_effect_put(
-		    x->q, key, d->id, x->c->id, "undone", "local", NULL, NULL);
-	if (r == 0)
-		r = wf_draft_set(x, d, "undone", 0, NULL);
-	if (r < 0)
-		return r;
-	snprintf(details, sizeof(details),
-	    "{\"draft_id\":%" PRId64 ",\"removed\":%" PRId64 "}", d->id, n);
-	r = wf_audit(x, "task_undone", "task", task_id, d->owner_id, d->chat_id,
-	    details);
-	if (r == 0)
-		r = wf_card(x, d, CARD_UNDONE, WF_CARD_EDIT, 0, NULL);
-	wf_result(x, "task_undone", d->id);
-	return r;
+	return wf_undo_local(x, d, "task", store_task_delete_by_draft);
 }
 
 static const struct {

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/timeutil.h"
 #include "workflows/draft_event.h"
 #include "workflows/draft_event_int.h"
 #include "workflows/draft_int.h"
@@ -43,47 +44,19 @@ draft_is_event(struct json_object *draft)
 	    json_object_object_get_ex(draft, "all_day", NULL);
 }
 
-/* ---- calendar arithmetic (proleptic Gregorian, H. Hinnant's days) ---- */
-
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
+/* ---- calendar arithmetic (common/timeutil.c) ---- */
 
 void
 draft_ev_add_days(int *y, int *m, int *d, int n)
 {
-	civil_from_days(days_from_civil(*y, *m, *d) + n, y, m, d);
+	time_civil_from_days(time_days_from_civil(*y, *m, *d) + n, y, m, d);
 }
 
 int64_t
 draft_ev_days_between(int y1, int m1, int d1, int y2, int m2, int d2)
 {
-	return days_from_civil(y2, m2, d2) - days_from_civil(y1, m1, d1);
+	return time_days_from_civil(y2, m2, d2) -
+	    time_days_from_civil(y1, m1, d1);
 }
 
 /* ---- the span in the JSON ---- */

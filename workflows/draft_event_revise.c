@@ -37,43 +37,22 @@ struct rev {
 	size_t qlen;
 };
 
+#define NOT_UNDERSTOOD                                                         \
+	"I didn\xe2\x80\x99t understand that change. Try "                     \
+	"\xe2\x80\x9cmove it to 9pm\xe2\x80\x9d, "                             \
+	"\xe2\x80\x9ctomorrow\xe2\x80\x9d, "                                   \
+	"\xe2\x80\x9cmake it 2 hours\xe2\x80\x9d, "                            \
+	"\xe2\x80\x9cuntil 11\xe2\x80\x9d, "                                   \
+	"\xe2\x80\x9c"                                                         \
+	"at Caf\xc3\xa9 Central\xe2\x80\x9d, "                                 \
+	"\xe2\x80\x9ctitle: \xe2\x80\xa6\xe2\x80\x9d or "                      \
+	"\xe2\x80\x9cno end\xe2\x80\x9d."
+
 static void
 ask(struct rev *v, const char *what)
 {
 	v->asked = true;
-	if (v->question == NULL || v->qlen == 0)
-		return;
-	snprintf(v->question, v->qlen, "%s",
-	    what != NULL ? what
-	                 : "I didn\xe2\x80\x99t understand that change. Try "
-	                   "\xe2\x80\x9cmove it to 9pm\xe2\x80\x9d, "
-	                   "\xe2\x80\x9ctomorrow\xe2\x80\x9d, "
-	                   "\xe2\x80\x9cmake it 2 hours\xe2\x80\x9d, "
-	                   "\xe2\x80\x9cuntil 11\xe2\x80\x9d, "
-	                   "\xe2\x80\x9c"
-	                   "at Caf\xc3\xa9 Central\xe2\x80\x9d, "
-	                   "\xe2\x80\x9ctitle: \xe2\x80\xa6\xe2\x80\x9d or "
-	                   "\xe2\x80\x9cno end\xe2\x80\x9d.");
-}
-
-/* Strip quotes around s: "…", “…”, '…'. */
-static char *
-unquote(char *s)
-{
-	size_t n = strlen(s);
-
-	if (n >= 2 &&
-	    ((s[0] == '"' && s[n - 1] == '"') ||
-	        (s[0] == '\'' && s[n - 1] == '\''))) {
-		s[n - 1] = '\0';
-		return draft_trim(s + 1);
-	}
-	if (n >= 6 && memcmp(s, "\xe2\x80\x9c", 3) == 0 &&
-	    memcmp(s + n - 3, "\xe2\x80\x9d", 3) == 0) {
-		s[n - 3] = '\0';
-		return draft_trim(s + 3);
-	}
-	return s;
+	draft_ask(v->question, v->qlen, what != NULL ? what : NOT_UNDERSTOOD);
 }
 
 /* ---- keywords ---- */
@@ -81,26 +60,21 @@ unquote(char *s)
 static int
 edit_title(struct rev *v, char *arg)
 {
-	char *t = draft_trim_punct(unquote(arg));
+	const char *q = NULL;
+	int r = draft_revise_title(v->draft, arg,
+	    "What should the title be? For example "
+	    "\xe2\x80\x9ctitle: Dinner with Ana\xe2\x80\x9d.",
+	    &q);
 
-	if (*t == '\0') {
-		ask(v,
-		    "What should the title be? For example "
-		    "\xe2\x80\x9ctitle: Dinner with Ana\xe2\x80\x9d.");
-		return 0;
-	}
-	if (strlen(t) > DRAFT_TITLE_MAX) {
-		ask(v, "That title is too long: keep it under 1024 bytes.");
-		return 0;
-	}
-	draft_capitalise(t);
-	return draft_set_str(v->draft, "title", t) < 0 ? -ENOMEM : 1;
+	if (r == 0)
+		ask(v, q);
+	return r;
 }
 
 static int
 edit_description(struct rev *v, char *arg)
 {
-	char *t = unquote(arg);
+	char *t = draft_unquote(arg);
 
 	if (*t == '\0') {
 		json_object_object_del(v->draft, "description");
@@ -112,7 +86,7 @@ edit_description(struct rev *v, char *arg)
 static int
 edit_url(struct rev *v, char *arg)
 {
-	char *t = draft_trim(unquote(arg));
+	char *t = draft_trim(draft_unquote(arg));
 
 	if (strncmp(t, "http://", 7) != 0 && strncmp(t, "https://", 8) != 0) {
 		ask(v, "A link starts with http:// or https://.");
@@ -128,7 +102,7 @@ edit_url(struct rev *v, char *arg)
 static int
 set_place(struct rev *v, char *arg)
 {
-	char *t = draft_trim_punct(unquote(arg));
+	char *t = draft_trim_punct(draft_unquote(arg));
 
 	if (*t == '\0') {
 		ask(v,
@@ -420,32 +394,6 @@ edit_length(struct rev *v, const char *s)
 
 /* ---- the end ---- */
 
-/* Is nothing but date words left in s once w's spans are gone? */
-static bool
-only_when(const char *s, const struct nlp_when *w)
-{
-	static const char *const extra[] = {
-	    "instead", "please", "then", "to", "for", "on", "at", NULL};
-	char *c = strdup(s);
-	bool only = true;
-	size_t e;
-
-	if (c == NULL)
-		return false;
-	for (int k = 0; k < w->nspans; k++)
-		memset(c + w->spans[k].start, ' ', w->spans[k].len);
-	for (size_t i = 0; c[i] != '\0' && only; i++) {
-		if (!draft_word_start(c, i))
-			continue;
-		if (draft_phrase_any(c, i, extra, &e) != NULL)
-			i = e - 1;
-		else
-			only = false;
-	}
-	free(c);
-	return only;
-}
-
 static int
 edit_end(struct rev *v, const char *s)
 {
@@ -476,8 +424,8 @@ edit_end(struct rev *v, const char *s)
 	snprintf(at, sizeof(at), "at %s", s);
 	if (nlp_instant(from.tz, sp.y, sp.m, sp.d, sp.timed ? sp.h : 0,
 	        sp.timed ? sp.mi : 0, &from.now_ms) < 0 ||
-	    !((nlp_when(s, &from, &w) == 1 && only_when(s, &w)) ||
-	        (nlp_when(at, &from, &w) == 1 && only_when(at, &w)))) {
+	    !((nlp_when(s, &from, &w) == 1 && draft_only_when(s, &w)) ||
+	        (nlp_when(at, &from, &w) == 1 && draft_only_when(at, &w)))) {
 		ask(v,
 		    "Until when? For example \xe2\x80\x9cuntil "
 		    "11pm\xe2\x80\x9d "
@@ -620,7 +568,7 @@ edit_when(struct rev *v, const char *s)
 			e++;
 	s += e;
 	r = nlp_when(s, &v->at, &w);
-	if (r <= 0 || !only_when(s, &w))
+	if (r <= 0 || !draft_only_when(s, &w))
 		return r < 0 ? r : 0;
 	if (had && old.timed && old.has_end &&
 	    draft_ev_instants(&old, v->at.tz, v->default_ms, &start, &end) == 0)
@@ -701,15 +649,13 @@ draft_event_revise(struct json_object *draft, const char *text,
     const struct nlp_ref *ref, int64_t default_duration_ms, bool *when_changed,
     char *question, size_t qlen)
 {
-	static const char *const politeness[] = {
-	    "please", "ok", "okay", "also", "and", NULL};
 	struct rev v = {.draft = draft,
 	    .ref = ref,
 	    .default_ms = default_duration_ms,
 	    .question = question,
 	    .qlen = qlen};
 	char *copy, *s;
-	size_t e, n;
+	size_t e;
 	int r = 0;
 
 	if (when_changed != NULL)
@@ -723,18 +669,7 @@ draft_event_revise(struct json_object *draft, const char *text,
 	copy = strdup(text);
 	if (copy == NULL)
 		return -ENOMEM;
-	draft_squeeze(copy);
-	s = draft_trim(copy);
-	while (draft_phrase_any(s, 0, politeness, &e) != NULL)
-		s = draft_trim(s + e + (s[e] == ',' ? 1 : 0));
-	n = strlen(s);
-	while (n > 0 && strchr(".!?", s[n - 1]) != NULL)
-		s[--n] = '\0';
-	if (n >= 7 && !draft_wordch((unsigned char)s[n - 7]) &&
-	    draft_phrase_is(s + n - 6, "please")) {
-		s[n - 6] = '\0';
-		s = draft_trim_punct(s);
-	}
+	s = draft_revision_text(copy, false);
 	for (size_t k = 0; k < sizeof(keywords) / sizeof(keywords[0]); k++)
 		if (draft_phrase_at(s, 0, keywords[k].prefix, &e)) {
 			r = keywords[k].apply(&v, draft_trim(s + e));

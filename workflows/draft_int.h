@@ -1,7 +1,8 @@
 /*
- * draft_int — what draft.c, draft_revise.c and draft_text.c share: text
- * helpers for short user strings (NUL-terminated UTF-8, edited in place,
- * ASCII-only case folding) and the setters of a draft's fields.
+ * draft_int — what the draft*.c files share: text helpers for short user
+ * strings (NUL-terminated UTF-8, edited in place, ASCII-only case
+ * folding), the setters of a draft's fields and the steps task and event
+ * corrections have in common.
  */
 #ifndef DRAFTBOT_DRAFT_INT_H
 #define DRAFTBOT_DRAFT_INT_H
@@ -39,6 +40,18 @@ char *draft_trim_punct(char *s);
 void draft_squeeze(char *s);    /* runs of blanks become one space */
 void draft_capitalise(char *s); /* an ASCII first letter */
 
+/* Strip quotes around s (edited in place): "…", “…”, '…'; return the new
+ * start. */
+char *draft_unquote(char *s);
+
+/*
+ * A correction made ready to read, in place in s (the caller's copy):
+ * blanks squeezed and trimmed, leading "please", "ok", "also"… and a
+ * trailing "please" dropped, final ".!?" cut (but for a final "!!" when
+ * keep_bangs: it means a priority).  Returns the new start.
+ */
+char *draft_revision_text(char *s, bool keep_bangs);
+
 /* Cut s to at most max bytes (max >= 4) at a character boundary, ending
  * in "…"; fit_words cuts at the last space when there is one. */
 void draft_fit(char *s, size_t max);
@@ -60,6 +73,23 @@ int draft_set_int(struct json_object *o, const char *key, int val);
 /* due_date, due_time (when w has a time), due_end_time (a range within
  * the day, else removed), rrule (when w has one) and reasoning from w. */
 int draft_set_when(struct json_object *draft, const struct nlp_when *w);
+
+/* ---- draft_revise.c: what task and event corrections share ---- */
+
+/* Put what in question (qlen bytes; NULL or 0 is a no-op). */
+void draft_ask(char *question, size_t qlen, const char *what);
+
+/*
+ * "title: …" and its synonyms: arg (unquoted, trimmed, capitalised in
+ * place) becomes draft's title.  1, -ENOMEM, or 0 with *ask the question
+ * for the person: ask_empty when arg holds no title, or that it is too
+ * long.
+ */
+int draft_revise_title(struct json_object *draft, char *arg,
+    const char *ask_empty, const char **ask);
+
+/* Is nothing but date words left in s once w's spans are gone? */
+bool draft_only_when(const char *s, const struct nlp_when *w);
 
 /* The string at key, borrowed; NULL when absent or not a string. */
 const char *draft_get_str(struct json_object *o, const char *key);

@@ -13,58 +13,42 @@
 #include "workflows/draft.h"
 #include "workflows/draft_int.h"
 
+#define NOT_UNDERSTOOD                                                         \
+	"I didn\xe2\x80\x99t understand that change. Try "                     \
+	"\xe2\x80\x9cmake it 11am\xe2\x80\x9d, "                               \
+	"\xe2\x80\x9ctomorrow\xe2\x80\x9d, "                                   \
+	"\xe2\x80\x9cpriority high\xe2\x80\x9d, "                              \
+	"\xe2\x80\x9c"                                                         \
+	"add: bring laptop\xe2\x80\x9d, "                                      \
+	"\xe2\x80\x9ctitle: \xe2\x80\xa6\xe2\x80\x9d, "                        \
+	"\xe2\x80\x9cnotes: \xe2\x80\xa6\xe2\x80\x9d or "                      \
+	"\xe2\x80\x9cno date\xe2\x80\x9d."
+
+void
+draft_ask(char *question, size_t qlen, const char *what)
+{
+	if (question != NULL && qlen > 0)
+		snprintf(question, qlen, "%s", what);
+}
+
 static void
 ask_revision(char *question, size_t qlen, const char *what)
 {
-	if (question == NULL || qlen == 0)
-		return;
-	snprintf(question, qlen, "%s",
-	    what != NULL ? what
-	                 : "I didn\xe2\x80\x99t understand that change. Try "
-	                   "\xe2\x80\x9cmake it 11am\xe2\x80\x9d, "
-	                   "\xe2\x80\x9ctomorrow\xe2\x80\x9d, "
-	                   "\xe2\x80\x9cpriority high\xe2\x80\x9d, "
-	                   "\xe2\x80\x9c"
-	                   "add: bring laptop\xe2\x80\x9d, "
-	                   "\xe2\x80\x9ctitle: \xe2\x80\xa6\xe2\x80\x9d, "
-	                   "\xe2\x80\x9cnotes: \xe2\x80\xa6\xe2\x80\x9d or "
-	                   "\xe2\x80\x9cno date\xe2\x80\x9d.");
+	draft_ask(question, qlen, what != NULL ? what : NOT_UNDERSTOOD);
 }
 
-/* Strip quotes around s: "…", “…”, '…'. */
-static char *
-unquote(char *s)
+int
+draft_revise_title(struct json_object *draft, char *arg, const char *ask_empty,
+    const char **ask)
 {
-	size_t n = strlen(s);
-
-	if (n >= 2 &&
-	    ((s[0] == '"' && s[n - 1] == '"') ||
-	        (s[0] == '\'' && s[n - 1] == '\''))) {
-		s[n - 1] = '\0';
-		return draft_trim(s + 1);
-	}
-	if (n >= 6 && memcmp(s, "\xe2\x80\x9c", 3) == 0 &&
-	    memcmp(s + n - 3, "\xe2\x80\x9d", 3) == 0) {
-		s[n - 3] = '\0';
-		return draft_trim(s + 3);
-	}
-	return s;
-}
-
-static int
-edit_title(struct json_object *draft, char *arg, char *question, size_t qlen)
-{
-	char *t = draft_trim_punct(unquote(arg));
+	char *t = draft_trim_punct(draft_unquote(arg));
 
 	if (*t == '\0') {
-		ask_revision(question, qlen,
-		    "What should the title be? For example "
-		    "\xe2\x80\x9ctitle: Call mom\xe2\x80\x9d.");
+		*ask = ask_empty;
 		return 0;
 	}
 	if (strlen(t) > DRAFT_TITLE_MAX) {
-		ask_revision(question, qlen,
-		    "That title is too long: keep it under 1024 bytes.");
+		*ask = "That title is too long: keep it under 1024 bytes.";
 		return 0;
 	}
 	draft_capitalise(t);
@@ -72,9 +56,24 @@ edit_title(struct json_object *draft, char *arg, char *question, size_t qlen)
 }
 
 static int
+edit_title(struct json_object *draft, char *arg, char *question, size_t qlen)
+{
+	const char *ask = NULL;
+	int r = draft_revise_title(draft, arg,
+	    "What should the title be? For example "
+	    "\xe2\x80\x9ctitle: Call mom\xe2\x80\x9d.",
+	    &ask);
+
+	if (r == 0)
+		ask_revision(question, qlen, ask);
+	return r;
+}
+
+static int
 edit_notes(struct json_object *draft, char *arg, char *question, size_t qlen)
 {
-	return draft_set_str(draft, "notes", unquote(arg)) < 0 ? -ENOMEM : 1;
+	return draft_set_str(draft, "notes", draft_unquote(arg)) < 0 ? -ENOMEM
+	                                                             : 1;
 }
 
 /* The subtasks array of draft, created when missing. */
@@ -110,7 +109,7 @@ edit_add(struct json_object *draft, char *arg, char *question, size_t qlen)
 	if (subs == NULL)
 		return -ENOMEM;
 	for (int k = 0; k < n; k++)
-		if (draft_add_item(subs, unquote(items[k])) < 0)
+		if (draft_add_item(subs, draft_unquote(items[k])) < 0)
 			return -ENOMEM;
 	return 1;
 }
@@ -127,7 +126,7 @@ static int
 edit_remove(struct json_object *draft, char *arg, char *question, size_t qlen)
 {
 	struct json_object *subs, *keep;
-	char *what = draft_trim_punct(unquote(arg));
+	char *what = draft_trim_punct(draft_unquote(arg));
 	size_t n;
 	int gone = 0;
 
@@ -275,9 +274,8 @@ edit_clear(struct json_object *draft, const char *s)
 	return 0;
 }
 
-/* Is nothing but date words left in s once w's spans are gone? */
-static bool
-only_when(const char *s, const struct nlp_when *w)
+bool
+draft_only_when(const char *s, const struct nlp_when *w)
 {
 	static const char *const extra[] = {
 	    "instead", "please", "then", "to", "for", "on", "at", NULL};
@@ -353,7 +351,7 @@ edit_when(struct json_object *draft, const char *s, const struct nlp_ref *ref)
 			e++;
 	s += e;
 	r = nlp_when(s, ref, &w);
-	if (r <= 0 || !only_when(s, &w))
+	if (r <= 0 || !draft_only_when(s, &w))
 		return r < 0 ? r : 0;
 	due = draft_get_str(draft, "due_date");
 	at = draft_get_str(draft, "due_time");
@@ -372,10 +370,8 @@ int
 draft_revise(struct json_object *draft, const char *text,
     const struct nlp_ref *ref, char *question, size_t qlen)
 {
-	static const char *const politeness[] = {
-	    "please", "ok", "okay", "also", "and", NULL};
 	char *copy, *s;
-	size_t e, n;
+	size_t e;
 	int r = 0;
 
 	if (question != NULL && qlen > 0)
@@ -386,19 +382,7 @@ draft_revise(struct json_object *draft, const char *text,
 	copy = strdup(text);
 	if (copy == NULL)
 		return -ENOMEM;
-	draft_squeeze(copy);
-	s = draft_trim(copy);
-	while (draft_phrase_any(s, 0, politeness, &e) != NULL)
-		s = draft_trim(s + e + (s[e] == ',' ? 1 : 0));
-	n = strlen(s);
-	while (n > 0 && strchr(".!?", s[n - 1]) != NULL &&
-	    !(n >= 2 && s[n - 2] == '!'))
-		s[--n] = '\0';
-	if (n >= 7 && !draft_wordch((unsigned char)s[n - 7]) &&
-	    draft_phrase_is(s + n - 6, "please")) {
-		s[n - 6] = '\0';
-		s = draft_trim_punct(s);
-	}
+	s = draft_revision_text(copy, true);
 	for (size_t k = 0; k < sizeof(edits) / sizeof(edits[0]) && r == 0;
 	     k++) {
 		if (draft_phrase_at(s, 0, edits[k].prefix, &e)) {

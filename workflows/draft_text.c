@@ -173,6 +173,48 @@ draft_squeeze(char *s)
 	s[o] = '\0';
 }
 
+char *
+draft_unquote(char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= 2 &&
+	    ((s[0] == '"' && s[n - 1] == '"') ||
+	        (s[0] == '\'' && s[n - 1] == '\''))) {
+		s[n - 1] = '\0';
+		return draft_trim(s + 1);
+	}
+	if (n >= 6 && memcmp(s, "\xe2\x80\x9c", 3) == 0 &&
+	    memcmp(s + n - 3, "\xe2\x80\x9d", 3) == 0) {
+		s[n - 3] = '\0';
+		return draft_trim(s + 3);
+	}
+	return s;
+}
+
+char *
+draft_revision_text(char *s, bool keep_bangs)
+{
+	static const char *const politeness[] = {
+	    "please", "ok", "okay", "also", "and", NULL};
+	size_t e, n;
+
+	draft_squeeze(s);
+	s = draft_trim(s);
+	while (draft_phrase_any(s, 0, politeness, &e) != NULL)
+		s = draft_trim(s + e + (s[e] == ',' ? 1 : 0));
+	n = strlen(s);
+	while (n > 0 && strchr(".!?", s[n - 1]) != NULL &&
+	    !(keep_bangs && n >= 2 && s[n - 2] == '!'))
+		s[--n] = '\0';
+	if (n >= 7 && !draft_wordch((unsigned char)s[n - 7]) &&
+	    draft_phrase_is(s + n - 6, "please")) {
+		s[n - 6] = '\0';
+		s = draft_trim_punct(s);
+	}
+	return s;
+}
+
 void
 draft_capitalise(char *s)
 {

@@ -167,7 +167,7 @@ wf_event_new(struct wf_ctx *x, const char *text, const char *prefix)
 int
 wf_event_revise(struct wf_ctx *x, struct store_draft *d, const char *text)
 {
-	char question[QUESTION_MAX] = "", details[64];
+	char question[QUESTION_MAX] = "";
 	struct json_object *j = wf_draft_json(d);
 	bool was_editing = d->editing != 0, moved = false;
 	struct nlp_ref ref;
@@ -194,15 +194,8 @@ wf_event_revise(struct wf_ctx *x, struct store_draft *d, const char *text)
 	r = wf_draft_set(x, d, "drafted", 0, j);
 	if (r == 0 && moved)
 		r = wf_gconflicts_enqueue(x, d); /* Google's, after this */
-	if (r < 0)
-		goto out;
-	snprintf(details, sizeof(details), "{\"version\":%d,\"via\":\"%s\"}",
-	    d->version, was_editing ? "edit" : "reply");
-	r = wf_audit(x, "draft_updated", "draft", d->id, d->owner_id,
-	    d->chat_id, details);
 	if (r == 0)
-		r = wf_card(x, d, CARD_DRAFT, WF_CARD_EDIT, 0, NULL);
-	wf_result(x, "draft_updated", d->id);
+		r = wf_draft_updated(x, d, was_editing);
 out:
 	json_object_put(j);
 	return r;
@@ -248,21 +241,13 @@ add_event(struct wf_ctx *x, const struct store_draft *d, struct json_object *j,
 int
 wf_event_confirm_check(struct wf_ctx *x, struct store_draft *d)
 {
-	char key[64], state[16] = "", remote[64], why[256] = "", *esc;
+	char why[256] = "";
 	struct json_object *j;
 	int r;
 
-	snprintf(key, sizeof(key), "draft:%" PRId64 ":event", d->id);
-	r = store_effect_get(
-	    x->q, key, state, sizeof(state), remote, sizeof(remote));
-	if (r < 0)
-		return r;
-	if ((r == 1 && strcmp(state, "done") == 0) ||
-	    strcmp(d->status, "executed") == 0) {
-		wf_result(x, "already_saved", d->id);
-		r = wf_say(x, "Already saved.");
+	r = wf_confirm_saved(x, d, "event");
+	if (r != 0)
 		return r < 0 ? r : 0;
-	}
 	if (strcmp(d->status, "drafted") != 0) {
 		r = closed(x, d);
 		return r < 0 ? r : 0;
@@ -275,22 +260,14 @@ wf_event_confirm_check(struct wf_ctx *x, struct store_draft *d)
 	if (r == 0)
 		return 1;
 	/* why is a sentence ("The event ends before it starts.") */
-	esc = html_escape(why[0] ? why : "The draft is incomplete.");
-	if (esc == NULL)
-		return -ENOMEM;
-	r = wf_say(x,
-	    "I can't save this yet. %s Press \xe2\x9c\x8f\xef\xb8\x8f Edit to "
-	    "fix it.",
-	    esc);
-	free(esc);
-	wf_result(x, "draft_invalid", d->id);
+	r = wf_draft_invalid(x, d, why);
 	return r < 0 ? r : 0;
 }
 
 int
 wf_event_confirm_local(struct wf_ctx *x, struct store_draft *d)
 {
-	char key[64], remote[64], details[160];
+	char details[160];
 	struct json_object *j, *v;
 	int64_t event_id = 0;
 	bool all_day;
@@ -304,30 +281,10 @@ wf_event_confirm_local(struct wf_ctx *x, struct store_draft *d)
 	r = add_event(x, d, j, &event_id);
 	if (r < 0)
 		goto out;
-	snprintf(key, sizeof(key), "draft:%" PRId64 ":event", d->id);
-	snprintf(remote, sizeof(remote), "event:%" PRId64, event_id);
-	r = store_effect_put(
-	    x->q, key, d->id, x->c->id, "done", "local", remote, NULL);
-	if (r < 0)
-		goto out;
-	json_object_object_add(
-	    j, "undo_until", json_object_new_int64(x->now + WF_UNDO_MS));
-	r = wf_draft_set(x, d, "executed", 0, j);
-	if (r < 0)
-		goto out;
-	snprintf(details, sizeof(details), "{\"version\":%d}", d->version);
-	r = wf_audit(x, "draft_confirmed", "draft", d->id, d->owner_id,
-	    d->chat_id, details);
-	if (r < 0)
-		goto out;
 	snprintf(details, sizeof(details),
 	    "{\"draft_id\":%" PRId64 ",\"target\":\"local\",\"all_day\":%s}",
 	    d->id, all_day ? "true" : "false");
-	r = wf_audit(x, "event_executed", "event", event_id, d->owner_id,
-	    d->chat_id, details);
-	if (r == 0)
-		r = wf_card(x, d, CARD_CONFIRMED, WF_CARD_EDIT, 0, NULL);
-	wf_result(x, "event_executed", d->id);
+	r = wf_confirm_local_done(x, d, j, "event", event_id, details);
 out:
 	json_object_put(j);
 	return r;
@@ -336,31 +293,5 @@ out:
 int
 wf_event_undo_local(struct wf_ctx *x, struct store_draft *d)
 {
-	char key[64], state[16] = "", remote[64] = "", details[96];
-	int64_t n = 0, event_id = 0;
-	int r;
-
-	snprintf(key, sizeof(key), "draft:%" PRId64 ":event", d->id);
-	r = store_effect_get(
-	    x->q, key, state, sizeof(state), remote, sizeof(remote));
-	if (r < 0)
-		return r;
-	if (r == 1)
-		sscanf(remote, "event:%" SCNd64, &event_id);
-	r = store_event_delete_by_draft(x->q, d->id, &n);
-	if (r == 0)
-		r = store_effect_put(
-		    x->q, key, d->id, x->c->id, "undone", "local", NULL, NULL);
-	if (r == 0)
-		r = wf_draft_set(x, d, "undone", 0, NULL);
-	if (r < 0)
-		return r;
-	snprintf(details, sizeof(details),
-	    "{\"draft_id\":%" PRId64 ",\"removed\":%" PRId64 "}", d->id, n);
-	r = wf_audit(x, "event_undone", "event", event_id, d->owner_id,
-	    d->chat_id, details);
-	if (r == 0)
-		r = wf_card(x, d, CARD_UNDONE, WF_CARD_EDIT, 0, NULL);
-	wf_result(x, "event_undone", d->id);
-	return r;
+	return wf_undo_local(x, d, "event", store_event_delete_by_draft);
 }

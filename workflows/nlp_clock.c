@@ -198,11 +198,11 @@ nlp_time_at(struct ctx *c, size_t i, bool loose, struct comps *t,
 		return true;
 	}
 	if (lx_word(s, j, "midnight", &e)) {
-		int64_t d = nlp_days_from_civil(c->ref.y, c->ref.m, c->ref.d);
+		int64_t d = time_days_from_civil(c->ref.y, c->ref.m, c->ref.d);
 		int y, m, dd;
 
 		/* the coming midnight, unless it is just past (chrono) */
-		nlp_civil_from_days(c->ref.h > 2 ? d + 1 : d, &y, &m, &dd);
+		time_civil_from_days(c->ref.h > 2 ? d + 1 : d, &y, &m, &dd);
 		c_imply(t, C_YEAR, y);
 		c_imply(t, C_MONTH, m);
 		c_imply(t, C_DAY, dd);

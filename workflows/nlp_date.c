@@ -20,14 +20,14 @@ static bool
 valid(int y, int m, int d)
 {
 	return m >= 1 && m <= 12 && d >= 1 && y >= -9999 && y <= 9999 &&
-	    d <= nlp_days_in_month(y, m);
+	    d <= time_days_in_month(y, m);
 }
 
 /* The year that puts month m, day d nearest the reference. */
 static int
 nearest_year(const struct ctx *c, int m, int d)
 {
-	int64_t ref = nlp_days_from_civil(c->ref.y, c->ref.m, c->ref.d);
+	int64_t ref = time_days_from_civil(c->ref.y, c->ref.m, c->ref.d);
 	int64_t best = -1;
 	int year = c->ref.y;
 
@@ -36,7 +36,7 @@ nearest_year(const struct ctx *c, int m, int d)
 
 		if (!valid(y, m, d))
 			continue;
-		dist = nlp_days_from_civil(y, m, d) - ref;
+		dist = time_days_from_civil(y, m, d) - ref;
 		if (dist < 0)
 			dist = -dist;
 		if (best < 0 || dist < best) {

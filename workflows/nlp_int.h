@@ -21,15 +21,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/timeutil.h"
 #include "workflows/nlp.h"
 
-/* Calendar. */
+/* Calendar: time_days_in_month(), time_days_from_civil() and
+ * time_civil_from_days() of common/timeutil.h, and */
 
-int nlp_days_in_month(int y, int m);
 bool nlp_date_valid(int y, int m, int d); /* years 1–9999 */
-int64_t nlp_days_from_civil(int y, int m, int d);
-void nlp_civil_from_days(int64_t days, int *y, int *m, int *d);
-int nlp_weekday_of(int64_t days); /* 0 = Sunday */
+int nlp_weekday_of(int64_t days);         /* 0 = Sunday */
 
 /* Zones. */
 
@@ -331,7 +330,7 @@ bool lx_year(const char *s, size_t i, bool two_digit, int *y, size_t *end);
 static inline int64_t
 nlp_today(const struct ctx *c)
 {
-	return nlp_days_from_civil(c->ref.y, c->ref.m, c->ref.d);
+	return time_days_from_civil(c->ref.y, c->ref.m, c->ref.d);
 }
 
 static inline void
@@ -339,7 +338,7 @@ nlp_set_day(struct comps *p, int64_t days, bool known)
 {
 	int y, m, d;
 
-	nlp_civil_from_days(days, &y, &m, &d);
+	time_civil_from_days(days, &y, &m, &d);
 	if (known) {
 		c_set(p, C_YEAR, y);
 		c_set(p, C_MONTH, m);

@@ -187,7 +187,7 @@ scan_start(const char *s, size_t i)
 static int64_t
 days_of(const struct comps *c)
 {
-	return nlp_days_from_civil(c->v[C_YEAR], c->v[C_MONTH], c->v[C_DAY]);
+	return time_days_from_civil(c->v[C_YEAR], c->v[C_MONTH], c->v[C_DAY]);
 }
 
 static void
@@ -195,7 +195,7 @@ set_days(struct comps *c, int64_t days, bool known)
 {
 	int y, m, d;
 
-	nlp_civil_from_days(days, &y, &m, &d);
+	time_civil_from_days(days, &y, &m, &d);
 	if (known) {
 		c_set(c, C_YEAR, y);
 		c_set(c, C_MONTH, m);
@@ -212,7 +212,7 @@ valid_ymd(int y, int m, int d)
 {
 	if (y < -9999 || y > 9999 || m < 1 || m > 12 || d < 1)
 		return false;
-	return d <= nlp_days_in_month(y, m);
+	return d <= time_days_in_month(y, m);
 }
 
 /* Fill what c does not have from the reference (the date) and 12:00. */
@@ -245,7 +245,7 @@ wall_of(const struct comps *p)
 static int64_t
 ref_wall(const struct ctx *c)
 {
-	return nlp_days_from_civil(c->ref.y, c->ref.m, c->ref.d) * 86400 +
+	return time_days_from_civil(c->ref.y, c->ref.m, c->ref.d) * 86400 +
 	    c->ref.h * 3600 + c->ref.mi * 60 + c->ref.s;
 }
 
@@ -257,7 +257,7 @@ past(const struct ctx *c, const struct comps *p)
 {
 	if (c->ahead && !c_has(p, C_HOUR))
 		return days_of(p) <
-		    nlp_days_from_civil(c->ref.y, c->ref.m, c->ref.d);
+		    time_days_from_civil(c->ref.y, c->ref.m, c->ref.d);
 	return wall_of(p) < ref_wall(c);
 }
 
@@ -268,7 +268,7 @@ ahead_hour(const struct ctx *c, struct res *r, bool time_only)
 	struct comps *p = &r->s;
 	int now = c->ref.h * 60 + c->ref.mi;
 	int at = p->v[C_HOUR] * 60 + p->v[C_MINUTE];
-	int64_t today = nlp_days_from_civil(c->ref.y, c->ref.m, c->ref.d);
+	int64_t today = time_days_from_civil(c->ref.y, c->ref.m, c->ref.d);
 
 	if (time_only) {
 		if (at > now)
@@ -437,11 +437,11 @@ lasts(struct res *r)
 	e->implied |= C_DATE | C_TIME;
 	y += m >= 0 ? m / 12 : (m - 11) / 12;
 	m = (m % 12 + 12) % 12 + 1;
-	if (d > nlp_days_in_month(y, m))
-		d = nlp_days_in_month(y, m);
+	if (d > time_days_in_month(y, m))
+		d = time_days_in_month(y, m);
 	secs = p->v[C_HOUR] * 3600LL + p->v[C_MINUTE] * 60 + p->v[C_SECOND] +
 	    r->dur_secs;
-	set_days(e, nlp_days_from_civil(y, m, d) + r->dur_days + secs / 86400,
+	set_days(e, time_days_from_civil(y, m, d) + r->dur_days + secs / 86400,
 	    false);
 	secs %= 86400;
 	e->v[C_HOUR] = (int)(secs / 3600);
@@ -496,7 +496,7 @@ finish(struct ctx *c, struct res *r, struct nlp_match *m)
 		if (r->rec.until != 0 && c_known(&r->s, C_HOUR)) {
 			int y, mo, d;
 
-			nlp_civil_from_days(r->rec.until - 1, &y, &mo, &d);
+			time_civil_from_days(r->rec.until - 1, &y, &mo, &d);
 			if (nlp_zone_instant(
 			        c->z, y, mo, d, 23, 59, 59, &until, NULL) < 0)
 				until = 0;

@@ -84,7 +84,7 @@ weekday_list(const char *s, size_t i, uint8_t *mask, size_t *end)
 static int64_t
 today(const struct ctx *c)
 {
-	return nlp_days_from_civil(c->ref.y, c->ref.m, c->ref.d);
+	return time_days_from_civil(c->ref.y, c->ref.m, c->ref.d);
 }
 
 /* Does day d match rec (ignoring the interval)? */
@@ -93,8 +93,8 @@ matches(const struct recur *rec, int64_t d)
 {
 	int y, m, dd, wd = nlp_weekday_of(d), dim;
 
-	nlp_civil_from_days(d, &y, &m, &dd);
-	dim = nlp_days_in_month(y, m);
+	time_civil_from_days(d, &y, &m, &dd);
+	dim = time_days_in_month(y, m);
 	if (rec->bymonth != 0 && rec->bymonth != m)
 		return false;
 	if (rec->bymonthday > 0 && rec->bymonthday != dd)
@@ -126,7 +126,7 @@ first(struct ctx *c, struct res *r)
 	int64_t d = next_day(&r->rec, today(c));
 	int y, m, dd;
 
-	nlp_civil_from_days(d, &y, &m, &dd);
+	time_civil_from_days(d, &y, &m, &dd);
 	c_imply(&r->s, C_YEAR, y);
 	c_imply(&r->s, C_MONTH, m);
 	c_imply(&r->s, C_DAY, dd);
@@ -149,7 +149,7 @@ ending(struct ctx *c, size_t e, struct recur *rec)
 		if (nlp_scan_at(c, k, &a, true) && !(a.flags & F_DEAD) &&
 		    c_has(&a.s, C_DAY)) {
 			rec->until =
-			    (int32_t)(nlp_days_from_civil(
+			    (int32_t)(time_days_from_civil(
 			                  c_get(&a.s, C_YEAR, c->ref.y),
 			                  c_get(&a.s, C_MONTH, c->ref.m),
 			                  a.s.v[C_DAY]) +
@@ -266,7 +266,7 @@ scan_recur(struct ctx *c, size_t i, struct res *r)
 			    lx_sp(s, k) > k &&
 			    (lx_ordinal(s, lx_sp(s, k), &d, &k) ||
 			        lx_uint(s, lx_sp(s, k), 2, &d, &k)) &&
-			    d >= 1 && d <= nlp_days_in_month(2000, m)) {
+			    d >= 1 && d <= time_days_in_month(2000, m)) {
 				rec->bymonth = (uint8_t)m;
 				rec->bymonthday = (int8_t)d;
 				e = k;
@@ -333,7 +333,7 @@ scan_recur(struct ctx *c, size_t i, struct res *r)
 		} else if ((m = lx_month(s, j, &k, &abbr)) > 0 &&
 		    (lx_ordinal(s, lx_sp(s, k), &d, &e) ||
 		        lx_uint(s, lx_sp(s, k), 2, &d, &e)) &&
-		    d >= 1 && d <= nlp_days_in_month(2000, m)) {
+		    d >= 1 && d <= time_days_in_month(2000, m)) {
 			/* every March 3 */
 			rec->freq = FREQ_YEARLY;
 			rec->bymonth = (uint8_t)m;
@@ -394,12 +394,13 @@ nlp_recur_first(struct ctx *c, struct res *r)
 	if (!(r->flags & F_RECUR) || r->rec.freq == FREQ_HOURLY ||
 	    r->rec.freq == FREQ_MINUTELY || !c_known(&r->s, C_HOUR))
 		return;
-	d = nlp_days_from_civil(r->s.v[C_YEAR], r->s.v[C_MONTH], r->s.v[C_DAY]);
+	d = time_days_from_civil(
+	    r->s.v[C_YEAR], r->s.v[C_MONTH], r->s.v[C_DAY]);
 	if (d != today(c) ||
 	    r->s.v[C_HOUR] * 60 + r->s.v[C_MINUTE] > c->ref.h * 60 + c->ref.mi)
 		return;
 	d = next_day(&r->rec, d + 1);
-	nlp_civil_from_days(d, &y, &m, &dd);
+	time_civil_from_days(d, &y, &m, &dd);
 	r->s.v[C_YEAR] = y;
 	r->s.v[C_MONTH] = m;
 	r->s.v[C_DAY] = dd;
@@ -457,7 +458,7 @@ nlp_recur_rrule(
 		    : rec->until - 1;
 		int y, m, d, sod = (int)(until_utc - days * 86400);
 
-		nlp_civil_from_days(days, &y, &m, &d);
+		time_civil_from_days(days, &y, &m, &d);
 		if (until_utc != 0)
 			snprintf(buf + n, len - n,
 			    ";UNTIL=%04d%02d%02dT%02d%02d%02dZ", y, m, d,

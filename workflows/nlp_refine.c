@@ -318,7 +318,7 @@ wall(const struct ctx *c, const struct comps *p)
 
 	if (m < 1 || m > 12 || d < 1 || d > 31)
 		return 0;
-	return nlp_days_from_civil(y, m, d) * 86400 +
+	return time_days_from_civil(y, m, d) * 86400 +
 	    c_get(p, C_HOUR, 12) * 3600 + c_get(p, C_MINUTE, 0) * 60;
 }
 
@@ -327,8 +327,8 @@ shift_days(struct comps *p, int days)
 {
 	int y, m, d;
 
-	nlp_civil_from_days(
-	    nlp_days_from_civil(p->v[C_YEAR], p->v[C_MONTH], p->v[C_DAY]) +
+	time_civil_from_days(
+	    time_days_from_civil(p->v[C_YEAR], p->v[C_MONTH], p->v[C_DAY]) +
 	        days,
 	    &y, &m, &d);
 	c_imply(p, C_YEAR, y);
@@ -475,7 +475,7 @@ until_dates(struct ctx *c, struct res *r, int n)
 		    !c_known(&b->s, C_DAY) || b->has_end ||
 		    !gap_ok(c->s, a->e, b->i, words, &w) || w.e == 0)
 			continue;
-		a->rec.until = (int32_t)(nlp_days_from_civil(
+		a->rec.until = (int32_t)(time_days_from_civil(
 		                             c_get(&b->s, C_YEAR, c->ref.y),
 		                             c_get(&b->s, C_MONTH, c->ref.m),
 		                             b->s.v[C_DAY]) +

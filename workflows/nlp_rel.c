@@ -190,8 +190,8 @@ week_suffix(const char *s, size_t i, int *weeks, size_t *end)
 static int64_t
 nth_weekday(int y, int m, int wd, int nth)
 {
-	int64_t first = nlp_days_from_civil(y, m, 1), d;
-	int dim = nlp_days_in_month(y, m);
+	int64_t first = time_days_from_civil(y, m, 1), d;
+	int dim = time_days_in_month(y, m);
 
 	if (nth > 0) {
 		d = first + (wd - nlp_weekday_of(first) + 7) % 7 +
@@ -516,7 +516,7 @@ scan_ordinal_day(struct ctx *c, size_t i, struct res *r)
 		m = 12;
 		y--;
 	}
-	if (d > nlp_days_in_month(y, m)) {
+	if (d > time_days_in_month(y, m)) {
 		r->flags |= F_DEAD;
 		r->e = e;
 		return true;

@@ -196,7 +196,7 @@ add_months(int *y, int *m, int *d, int months)
 	*y += mm >= 0 ? mm / 12 : (mm - 11) / 12;
 	mm = ((mm % 12) + 12) % 12;
 	*m = mm + 1;
-	dim = nlp_days_in_month(*y, *m);
+	dim = time_days_in_month(*y, *m);
 	if (*d > dim)
 		*d = dim;
 }
@@ -224,8 +224,8 @@ nlp_shift(struct ctx *c, const struct comps *from, const struct span *d,
 	add_months(&y, &m, &day, sign * (d->years * 12 + d->months));
 	if (y < -9999 || y > 9999)
 		return;
-	days = nlp_days_from_civil(y, m, day) + sign * d->days;
-	nlp_civil_from_days(days, &y, &m, &day);
+	days = time_days_from_civil(y, m, day) + sign * d->days;
+	time_civil_from_days(days, &y, &m, &day);
 	if (d->has_clock) {
 		if (nlp_zone_instant(c->z, y, m, day, h, mi, sec, &t, NULL) < 0)
 			return;
@@ -375,7 +375,7 @@ scan_period(struct ctx *c, size_t i, struct res *r)
 	    lx_word(s, i, "end of month", &e) ||
 	    lx_word(s, i, "end of this month", &e)) {
 		nlp_set_day(&r->s,
-		    nlp_days_from_civil(y, m, nlp_days_in_month(y, m)), true);
+		    time_days_from_civil(y, m, time_days_in_month(y, m)), true);
 		r->flags |= F_ANCHOR;
 		r->e = e;
 		return true;
@@ -393,7 +393,7 @@ scan_period(struct ctx *c, size_t i, struct res *r)
 	if (lx_word(s, i, "end of the year", &e) ||
 	    lx_word(s, i, "end of year", &e) ||
 	    lx_word(s, i, "end of this year", &e)) {
-		nlp_set_day(&r->s, nlp_days_from_civil(y, 12, 31), true);
+		nlp_set_day(&r->s, time_days_from_civil(y, 12, 31), true);
 		r->flags |= F_ANCHOR;
 		r->e = e;
 		return true;

@@ -28,51 +28,11 @@ static const char *const month_names[] = {"Jan", "Feb", "Mar", "Apr", "May",
 
 /* Calendar arithmetic, proleptic Gregorian, no time zone. */
 
-int
-nlp_days_in_month(int y, int m)
-{
-	static const int mdays[] = {
-	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 ? 28 + leap : mdays[m - 1];
-}
-
 bool
 nlp_date_valid(int y, int m, int d)
 {
 	return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
-	    d <= nlp_days_in_month(y, m);
-}
-
-/* Days from 1970-01-01 to y-m-d (H. Hinnant's algorithm). */
-int64_t
-nlp_days_from_civil(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void
-nlp_civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
+	    d <= time_days_in_month(y, m);
 }
 
 int
@@ -91,7 +51,7 @@ nlp_format_day(
 
 	if (!nlp_date_valid(year, month, day))
 		return -EINVAL;
-	wd = nlp_weekday_of(nlp_days_from_civil(year, month, day));
+	wd = nlp_weekday_of(time_days_from_civil(year, month, day));
 	if (with_year)
 		n = snprintf(buf, len, "%s %d %s %d", wday_names[wd], day,
 		    month_names[month - 1], year);
@@ -285,7 +245,7 @@ lt_from_secs(int64_t t, int off, struct nlp_lt *lt)
 	int64_t w = t + off, days = w >= 0 ? w / 86400 : (w - 86399) / 86400;
 	int sod = (int)(w - days * 86400);
 
-	nlp_civil_from_days(days, &lt->y, &lt->m, &lt->d);
+	time_civil_from_days(days, &lt->y, &lt->m, &lt->d);
 	lt->h = sod / 3600;
 	lt->mi = sod / 60 % 60;
 	lt->s = sod % 60;
@@ -340,7 +300,7 @@ nlp_zone_instant(const struct nlp_zone *z, int y, int m, int d, int h, int mi,
     int s, int64_t *t, int *dst)
 {
 	int64_t wall =
-	    nlp_days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + s;
+	    time_days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + s;
 	time_t before, after;
 	bool ok_b, ok_a;
 

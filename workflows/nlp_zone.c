@@ -95,11 +95,11 @@ static const struct {
 static int64_t
 sunday(int y, int m, int nth)
 {
-	int64_t first = nlp_days_from_civil(y, m, 1), d;
+	int64_t first = time_days_from_civil(y, m, 1), d;
 
 	if (nth > 0)
 		return first + (7 - nlp_weekday_of(first)) % 7 + 7 * (nth - 1);
-	d = first + nlp_days_in_month(y, m) - 1;
+	d = first + time_days_in_month(y, m) - 1;
 	return d - nlp_weekday_of(d);
 }
 
@@ -110,7 +110,7 @@ nlp_zone_rule_offset(const struct nlp_zone_rule *z, int64_t wall)
 	int64_t on, off;
 	int y, m, d;
 
-	nlp_civil_from_days(days, &y, &m, &d);
+	time_civil_from_days(days, &y, &m, &d);
 	switch (z->rule) {
 	case RULE_US: /* 2nd Sunday of March 02:00 to 1st of November 02:00 */
 		on = sunday(y, 3, 2) * 86400 + 2 * 3600;

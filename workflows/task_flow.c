@@ -185,7 +185,7 @@ wf_draft_new(struct wf_ctx *x, const char *text, const char *prefix)
 int
 wf_draft_revise(struct wf_ctx *x, struct store_draft *d, const char *text)
 {
-	char question[QUESTION_MAX] = "", details[64];
+	char question[QUESTION_MAX] = "";
 	struct json_object *j = wf_draft_json(d);
 	struct nlp_ref ref;
 	bool was_editing = d->editing != 0;
@@ -205,15 +205,8 @@ wf_draft_revise(struct wf_ctx *x, struct store_draft *d, const char *text)
 		goto out;
 	}
 	r = wf_draft_set(x, d, "drafted", 0, j);
-	if (r < 0)
-		goto out;
-	snprintf(details, sizeof(details), "{\"version\":%d,\"via\":\"%s\"}",
-	    d->version, was_editing ? "edit" : "reply");
-	r = wf_audit(x, "draft_updated", "draft", d->id, d->owner_id,
-	    d->chat_id, details);
 	if (r == 0)
-		r = wf_card(x, d, CARD_DRAFT, WF_CARD_EDIT, 0, NULL);
-	wf_result(x, "draft_updated", d->id);
+		r = wf_draft_updated(x, d, was_editing);
 out:
 	json_object_put(j);
 	return r;
@@ -243,6 +236,134 @@ wf_draft_expire(struct wf_ctx *x, struct store_draft *d)
 		    d->chat_id, NULL);
 	if (r == 0)
 		r = wf_card(x, d, CARD_EXPIRED, WF_CARD_EDIT, 0, NULL);
+	return r;
+}
+
+int
+wf_draft_updated(
+    struct wf_ctx *x, const struct store_draft *d, bool was_editing)
+{
+	char details[64];
+	int r;
+
+	snprintf(details, sizeof(details), "{\"version\":%d,\"via\":\"%s\"}",
+	    d->version, was_editing ? "edit" : "reply");
+	r = wf_audit(x, "draft_updated", "draft", d->id, d->owner_id,
+	    d->chat_id, details);
+	if (r == 0)
+		r = wf_card(x, d, CARD_DRAFT, WF_CARD_EDIT, 0, NULL);
+	wf_result(x, "draft_updated", d->id);
+	return r;
+}
+
+/* The effect row of d's local <kind>: "draft:<id>:<kind>". */
+static void
+local_key(const struct store_draft *d, const char *kind, char *key, size_t len)
+{
+	snprintf(key, len, "draft:%" PRId64 ":%s", d->id, kind);
+}
+
+int
+wf_confirm_saved(
+    struct wf_ctx *x, const struct store_draft *d, const char *kind)
+{
+	char key[64], state[16] = "", remote[64];
+	int r;
+
+	local_key(d, kind, key, sizeof(key));
+	r = store_effect_get(
+	    x->q, key, state, sizeof(state), remote, sizeof(remote));
+	if (r < 0)
+		return r;
+	if ((r == 1 && strcmp(state, "done") == 0) ||
+	    strcmp(d->status, "executed") == 0) {
+		wf_result(x, "already_saved", d->id);
+		r = wf_say(x, "Already saved.");
+		return r < 0 ? r : 1;
+	}
+	return 0;
+}
+
+int
+wf_draft_invalid(struct wf_ctx *x, const struct store_draft *d, const char *why)
+{
+	char *esc = html_escape(why[0] ? why : "The draft is incomplete.");
+	int r;
+
+	if (esc == NULL)
+		return -ENOMEM;
+	r = wf_say(x,
+	    "I can't save this yet. %s Press \xe2\x9c\x8f\xef\xb8\x8f Edit to "
+	    "fix it.",
+	    esc);
+	free(esc);
+	wf_result(x, "draft_invalid", d->id);
+	return r;
+}
+
+int
+wf_confirm_local_done(struct wf_ctx *x, struct store_draft *d,
+    struct json_object *j, const char *kind, int64_t id, const char *details)
+{
+	char key[64], remote[64], action[32], version[32];
+	int r;
+
+	local_key(d, kind, key, sizeof(key));
+	snprintf(remote, sizeof(remote), "%s:%" PRId64, kind, id);
+	r = store_effect_put(
+	    x->q, key, d->id, x->c->id, "done", "local", remote, NULL);
+	if (r < 0)
+		return r;
+	json_object_object_add(
+	    j, "undo_until", json_object_new_int64(x->now + WF_UNDO_MS));
+	r = wf_draft_set(x, d, "executed", 0, j);
+	if (r < 0)
+		return r;
+	snprintf(version, sizeof(version), "{\"version\":%d}", d->version);
+	r = wf_audit(x, "draft_confirmed", "draft", d->id, d->owner_id,
+	    d->chat_id, version);
+	if (r < 0)
+		return r;
+	snprintf(action, sizeof(action), "%s_executed", kind);
+	r = wf_audit(x, action, kind, id, d->owner_id, d->chat_id, details);
+	if (r == 0)
+		r = wf_card(x, d, CARD_CONFIRMED, WF_CARD_EDIT, 0, NULL);
+	wf_result(x, action, d->id);
+	return r;
+}
+
+int
+wf_undo_local(struct wf_ctx *x, struct store_draft *d, const char *kind,
+    int (*remove)(struct queue *q, int64_t draft_id, int64_t *ret_n))
+{
+	char key[64], state[16] = "", remote[64] = "", details[96];
+	char action[32], prefix[32];
+	int64_t n = 0, id = 0;
+	int r;
+
+	local_key(d, kind, key, sizeof(key));
+	r = store_effect_get(
+	    x->q, key, state, sizeof(state), remote, sizeof(remote));
+	if (r < 0)
+		return r;
+	snprintf(prefix, sizeof(prefix), "%s:", kind);
+	if (r == 1 && strncmp(remote, prefix, strlen(prefix)) == 0)
+		sscanf(remote + strlen(prefix), "%" SCNd64, &id);
+	r = remove(x->q, d->id, &n);
+	if (r == 0)
+		r = store_effect_put(
+		    x->q, key, d->id, x->c->id, "undone", "local", NULL, NULL);
+	if (r == 0)
+		r = wf_draft_set(x, d, "undone", 0, NULL);
+	if (r < 0)
+		return r;
+	snprintf(details, sizeof(details),
+	    "{\"draft_id\":%" PRId64 ",\"removed\":%" PRId64 "}", d->id, n);
+	snprintf(action, sizeof(action), "%s_undone", kind);
+	r = wf_audit(x, action, kind, id, d->owner_id, d->chat_id, details);
+	if (r == 0)
+		r = wf_card(x, d, CARD_UNDONE, WF_CARD_EDIT, 0, NULL);
+	wf_result(x, action, d->id);
 	return r;
 }
 

@@ -283,6 +283,40 @@ int wf_draft_set(struct wf_ctx *x, struct store_draft *d, const char *status,
 int wf_draft_cancel(struct wf_ctx *x, struct store_draft *d);
 int wf_draft_expire(struct wf_ctx *x, struct store_draft *d);
 
+/* ---- task_flow.c: the steps task and event drafts share ---- */
+
+/* After d took a correction: audit draft_updated (via "edit" when it was
+ * waiting for one, else "reply"), edit its card, result draft_updated. */
+int wf_draft_updated(
+    struct wf_ctx *x, const struct store_draft *d, bool was_editing);
+
+/* Is d's <kind> ("task", "event") already saved: its effect row done, or d
+ * executed?  Then say so: 1.  0 when not, or -errno. */
+int wf_confirm_saved(
+    struct wf_ctx *x, const struct store_draft *d, const char *kind);
+
+/* Answer a Confirm of d that does not validate, why being the sentence
+ * that says what is wrong ("" for a generic one); result draft_invalid. */
+int wf_draft_invalid(
+    struct wf_ctx *x, const struct store_draft *d, const char *why);
+
+/*
+ * The end of a local Confirm of d, once its <kind> rows are written, id the
+ * first: effect row "draft:<d>:<kind>" done with remote "<kind>:<id>", d
+ * executed with j (borrowed; gains undo_until), audits draft_confirmed and
+ * <kind>_executed with details, card confirmed, result <kind>_executed.
+ */
+int wf_confirm_local_done(struct wf_ctx *x, struct store_draft *d,
+    struct json_object *j, const char *kind, int64_t id, const char *details);
+
+/*
+ * Undo a local Confirm of d: remove() its <kind> rows, effect row undone, d
+ * undone, audit <kind>_undone (the first row's id, how many went), card
+ * undone, result <kind>_undone.
+ */
+int wf_undo_local(struct wf_ctx *x, struct store_draft *d, const char *kind,
+    int (*remove)(struct queue *q, int64_t draft_id, int64_t *ret_n));
+
 /* A drafted draft whose time has not run out? */
 bool wf_draft_live(const struct wf_ctx *x, const struct store_draft *d);
 
