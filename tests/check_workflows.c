@@ -199,6 +199,21 @@ START_TEST(start_help_and_commands)
 }
 END_TEST
 
+/* Asking for the list or for help in words is not a task to draft. */
+START_TEST(list_and_help_in_words)
+{
+	struct wfx w;
+
+	wfx_open(&w, "UTC");
+	wfx_say(&w, ANN, ANN, "what are my tasks?");
+	assert_said(&w, "No open tasks.");
+	wfx_say(&w, ANN, ANN, "how does this bot work");
+	assert_said(&w, "/tasks");
+	ck_assert_int_eq(wfx_count(&w, "SELECT count(*) FROM drafts"), 0);
+	wfx_close(&w);
+}
+END_TEST
+
 START_TEST(escaped_name_in_greeting)
 {
 	struct wfx w;
@@ -1099,6 +1114,7 @@ workflows_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, message_makes_card);
 	tcase_add_test(tc, start_help_and_commands);
+	tcase_add_test(tc, list_and_help_in_words);
 	tcase_add_test(tc, escaped_name_in_greeting);
 	tcase_add_test(tc, tasks_empty_and_listed);
 	tcase_add_test(tc, task_done_not_owner);

@@ -188,9 +188,20 @@ draft_by_rules(struct wf_ctx *x, const char *text)
 	struct nlp_ref ref;
 
 	wf_nlp_ref(x, &ref);
-	if (wf_classify(text, &ref, &rd) == 0 && rd.kind == WF_KIND_EVENT)
+	if (wf_classify(text, &ref, &rd) < 0)
+		return wf_draft_new(x, text, NULL);
+	switch (rd.kind) {
+	case WF_KIND_EVENT:
 		return wf_event_new(x, text, NULL);
-	return wf_draft_new(x, text, NULL);
+	case WF_KIND_LIST: /* "what's on my list?" */
+		wf_result(x, "tasks", 0);
+		return wf_tasks_list(x, 0);
+	case WF_KIND_HELP:
+		wf_result(x, "help", 0);
+		return say_help(x, "");
+	default:
+		return wf_draft_new(x, text, NULL);
+	}
 }
 
 /*
