@@ -1,7 +1,8 @@
 /* secret — libsodium secretbox around a key file. */
 #include <errno.h>
 #include <fcntl.h>
-#include <sodium.h>
+#include <sodium.h> /* the types; calls go through sodiumx */
+#include "common/sodiumx.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

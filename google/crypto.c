@@ -4,7 +4,8 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <sodium.h>
+#include <sodium.h> /* the types; calls go through sodiumx */
+#include "common/sodiumx.h"
 
 #include "google/gapi_int.h"
 

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sodium.h>
+#include <sodium.h> /* the types; calls go through sodiumx */
+#include "common/sodiumx.h"
 
 #include "google/gapi_int.h"
 
