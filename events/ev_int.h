@@ -70,8 +70,9 @@ int ev_charset(const char *buf, size_t len, char **ret, size_t *ret_len);
 void ev_natural_start(struct ev_ctx *c, struct ev_event *e);
 
 /* How many leading bytes of buf to parse: all of it, or up to the tag
- * that would nest deeper than EV_DEPTH_MAX or carry more than
- * EV_ATTRS_MAX attributes (guard.c). */
+ * that would make gumbo nest deeper than EV_DEPTH_MAX, that carries more
+ * than EV_ATTRS_MAX attributes, or that gumbo 0.10 is known to abort on
+ * (guard.c, guard_rules.c, guard_tree.c). */
 size_t ev_guard(const char *buf, size_t len);
 
 /*

@@ -24,7 +24,9 @@ struct ev_list *evt_jsonld(const char *json, const struct ev_opts *o);
 /* Is s valid UTF-8? */
 bool evt_valid_utf8(const char *s);
 
-/* The hostile-input cases (events_hostile.c). */
+/* The cases on values (events_values.c) and hostile input
+ * (events_hostile.c). */
+TCase *evt_values_tcase(void);
 TCase *evt_hostile_tcase(void);
 
 #endif
