@@ -95,6 +95,16 @@ int ev_extract_html(const char *buf, size_t len, const struct ev_opts *o,
 int ev_extract_ics(const char *buf, size_t len, const struct ev_opts *o,
     struct ev_list **ret);
 
+/*
+ * ev_extract_ics() (ics true; a text that is not iCalendar is then read as
+ * HTML) or ev_extract_html() in a child process that may use at most
+ * timeout_ms and 1 GiB: a page that crashes or stalls the parser costs
+ * the child, never the caller.  Same results; -EIO when the child died,
+ * -ETIMEDOUT when it overran.  For pages from strangers.
+ */
+int ev_extract_isolated(const char *buf, size_t len, bool ics,
+    const struct ev_opts *o, int timeout_ms, struct ev_list **ret);
+
 /* Does this look like iCalendar ("BEGIN:VCALENDAR" after blanks/BOM)? */
 bool ev_is_ics(const char *buf, size_t len);
 

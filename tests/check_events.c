@@ -9,6 +9,7 @@
  * (events_fixture.c).
  */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -487,6 +488,52 @@ START_TEST(negative_pages)
 }
 END_TEST
 
+/* The isolated extraction gives what the in-process one gives, for an
+ * HTML page and a calendar (also one labelled a calendar that is HTML),
+ * and refuses what it must. */
+START_TEST(isolated_same_results)
+{
+	static const char html[] =
+	    "<script type=\"application/ld+json\">{\"@context\":"
+	    "\"https://schema.org\",\"@type\":\"MusicEvent\",\"name\":"
+	    "\"Gig\",\"startDate\":\"2026-12-01T20:00:00+01:00\"}</script>";
+	static const char ics[] =
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n"
+	    "SUMMARY:Talk\r\nDTSTART:20261201T180000Z\r\nEND:VEVENT\r\n"
+	    "END:VCALENDAR\r\n";
+	struct ev_opts o = {.base_url = "https://example.org/x"};
+	struct ev_list *a = NULL, *b = NULL;
+	char *ja, *jb;
+
+	ck_assert_int_eq(ev_extract_html(html, strlen(html), &o, &a), 0);
+	ck_assert_int_eq(
+	    ev_extract_isolated(html, strlen(html), false, &o, 10000, &b), 0);
+	ja = ev_list_to_json(a);
+	jb = ev_list_to_json(b);
+	ck_assert_str_eq(ja, jb);
+	ck_assert_ptr_nonnull(strstr(jb, "Gig"));
+	free(ja);
+	free(jb);
+	ev_list_free(a);
+	ev_list_free(b);
+	ck_assert_int_eq(
+	    ev_extract_isolated(ics, strlen(ics), true, &o, 10000, &b), 0);
+	ck_assert_uint_eq(b->n, 1);
+	ck_assert_str_eq(b->ev[0].name, "Talk");
+	ev_list_free(b);
+	/* labelled a calendar, but HTML: read as HTML */
+	ck_assert_int_eq(
+	    ev_extract_isolated(html, strlen(html), true, &o, 10000, &b), 0);
+	ck_assert_uint_eq(b->n, 1);
+	ev_list_free(b);
+	ck_assert_int_eq(
+	    ev_extract_isolated(html, EV_HTML_MAX + 1, false, &o, 10000, &b),
+	    -EFBIG);
+	ck_assert_int_eq(
+	    ev_extract_isolated(html, strlen(html), false, &o, 0, &b), -EINVAL);
+}
+END_TEST
+
 static Suite *
 events_suite(void)
 {
@@ -514,6 +561,12 @@ events_suite(void)
 	suite_add_tcase(s, evt_values_tcase());
 
 	suite_add_tcase(s, evt_hostile_tcase());
+	{
+		TCase *iso = tcase_create("isolated");
+
+		tcase_add_test(iso, isolated_same_results);
+		suite_add_tcase(s, iso);
+	}
 	return s;
 }
 

@@ -22,6 +22,8 @@
 #include "workflows/draft_int.h"
 #include "workflows/event_flow.h"
 
+#define EXTRACT_TIMEOUT_MS 5000 /* extraction of one fetched page */
+
 #define HOST_MAX 256
 
 /* The host of url ("example.com"), without user info or port; "" when it
@@ -132,14 +134,12 @@ wf_url_prepare(struct wf_ctx *x, const char *url)
 	eo.base_url = p->final_url;
 	eo.now_ms = x->now;
 	eo.tz = tz;
-	if (strcmp(res.content_type, "text/calendar") == 0 ||
-	    ev_is_ics(res.body, res.len)) {
-		r = ev_extract_ics(res.body, res.len, &eo, &p->events);
-		if (r == -EBADMSG) /* labelled a calendar, but is not one */
-			r = ev_extract_html(res.body, res.len, &eo, &p->events);
-	} else {
-		r = ev_extract_html(res.body, res.len, &eo, &p->events);
-	}
+	/* In a child process: a crafted page may crash or stall the HTML
+	 * parser, and must not take this worker with it. */
+	r = ev_extract_isolated(res.body, res.len,
+	    strcmp(res.content_type, "text/calendar") == 0 ||
+	        ev_is_ics(res.body, res.len),
+	    &eo, EXTRACT_TIMEOUT_MS, &p->events);
 	fetch_result_free(&res);
 	if (r < 0) {
 		p->url_err = r;
