@@ -24,6 +24,12 @@
 
 #define CHILD_MEMORY (1024L << 20) /* address space of the child */
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) && !defined(__SANITIZE_ADDRESS__)
+#define __SANITIZE_ADDRESS__ 1 /* clang's spelling of gcc's macro */
+#endif
+#endif
+
 static int64_t
 mono_ms(void)
 {
@@ -48,7 +54,13 @@ child(int fd, const char *buf, size_t len, bool ics, const struct ev_opts *o,
 	int r;
 
 	setrlimit(RLIMIT_CPU, &cpu);
+#ifndef __SANITIZE_ADDRESS__
+	/* (AddressSanitizer reserves terabytes of address space up front:
+	 * under it only the CPU and time limits apply.) */
 	setrlimit(RLIMIT_AS, &mem);
+#else
+	(void)mem;
+#endif
 	r = ics ? ev_extract_ics(buf, len, o, &l) : ev_extract_html(buf, len, o, &l);
 	if (r == -EBADMSG && ics) /* labelled a calendar, but is not one */
 		r = ev_extract_html(buf, len, o, &l);
