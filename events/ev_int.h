@@ -11,7 +11,7 @@
 #ifndef DRAFTBOT_EV_INT_H
 #define DRAFTBOT_EV_INT_H
 
-#include <gumbo.h>
+#include "events/gumbox.h" /* <gumbo.h>, loaded at run time */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

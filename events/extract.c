@@ -175,7 +175,7 @@ ev_extract_html(
     const char *buf, size_t len, const struct ev_opts *o, struct ev_list **ret)
 {
 	static const struct ev_opts defaults;
-	GumboOptions gopts = kGumboDefaultOptions;
+	GumboOptions gopts;
 	GumboOutput *g = NULL;
 	struct ev_list *l = NULL;
 	struct ev_ctx *c = NULL;
@@ -187,6 +187,9 @@ ev_extract_html(
 		return -EINVAL;
 	if (len > EV_HTML_MAX)
 		return -EFBIG;
+	if (gumbox_load() < 0)
+		return -ENOSYS; /* libgumbo.so.1 is not installed */
+	gopts = kGumboDefaultOptions;
 	if (o == NULL)
 		o = &defaults;
 	l = calloc(1, sizeof(*l));

@@ -6,7 +6,7 @@
 #ifndef DRAFTBOT_GUARD_INT_H
 #define DRAFTBOT_GUARD_INT_H
 
-#include <gumbo.h>
+#include "events/gumbox.h" /* <gumbo.h>, loaded at run time */
 #include <stdbool.h>
 #include <stddef.h>
 
