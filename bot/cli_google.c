@@ -42,17 +42,10 @@
 static int
 open_gapi(struct cli *cli, struct gapi **ret)
 {
-	const struct cfg *c = cli->cfg;
-	struct gapi_opts o = {.auth_url = cfg_str(c, "google_auth_url"),
-	    .token_url = cfg_str(c, "google_token_url"),
-	    .revoke_url = cfg_str(c, "google_revoke_url"),
-	    .tasks_url = cfg_str(c, "google_tasks_url"),
-	    .calendar_url = cfg_str(c, "google_calendar_url"),
-	    .client_id = cfg_str(c, "google_client_id"),
-	    .client_secret = cfg_str(c, "google_client_secret"),
-	    .timeout_ms = (long)cfg_int(c, "google_timeout")};
+	struct gapi_opts o;
 	int r;
 
+	wf_gapi_opts(cli->cfg, &o);
 	if (o.client_id == NULL || o.client_secret == NULL)
 		return cli_error("Google is not configured: set "
 		                 "google_client_id and google_client_secret");

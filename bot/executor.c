@@ -361,15 +361,12 @@ static int
 check_services(struct cli *cli)
 {
 	const struct cfg *c = cli->cfg;
-	struct llm_opts o = {.provider = cfg_str(c, "llm_provider"),
-	    .url = cfg_str(c, "llm_url"),
-	    .key = cfg_str(c, "llm_key"),
-	    .model = cfg_str(c, "llm_model"),
-	    .timeout_ms = (long)cfg_int(c, "llm_timeout")};
+	struct llm_opts o;
 	char err[LLM_ERR_MAX];
 	bool id = cfg_str(c, "google_client_id") != NULL;
 	bool secret = cfg_str(c, "google_client_secret") != NULL;
 
+	wf_llm_opts(c, &o);
 	if (llm_opts_check(&o, err, sizeof(err)) == -EINVAL)
 		return cli_error("the LLM settings are not usable: %s", err);
 	if (id != secret)

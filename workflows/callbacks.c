@@ -81,16 +81,6 @@ closed(struct wf_ctx *x, const struct store_draft *d)
 	return wf_say(x, "%s", wf_draft_state_text(x, d));
 }
 
-static const char *
-jstr(struct json_object *j, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(j, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return "";
-	return json_object_get_string(v);
-}
 
 static int64_t
 jint(struct json_object *j, const char *key)
@@ -113,8 +103,8 @@ jint(struct json_object *j, const char *key)
 static char *
 task_notes(struct json_object *j)
 {
-	const char *notes = jstr(j, "notes"), *end = jstr(j, "due_end_time");
-	const char *rr = jstr(j, "rrule");
+	const char *notes = wf_jstr(j, "notes"), *end = wf_jstr(j, "due_end_time");
+	const char *rr = wf_jstr(j, "rrule");
 	size_t len = strlen(notes) + strlen(end) + strlen(rr) + 32;
 	char *out = malloc(len);
 	size_t n;
@@ -149,10 +139,10 @@ add_tasks(struct wf_ctx *x, const struct store_draft *d, struct json_object *j,
 		return -ENOMEM;
 	t.owner_id = d->owner_id;
 	t.draft_id = d->id;
-	t.title = (char *)jstr(j, "title");
+	t.title = (char *)wf_jstr(j, "title");
 	t.notes = notes;
-	snprintf(t.due_date, sizeof(t.due_date), "%s", jstr(j, "due_date"));
-	snprintf(t.due_time, sizeof(t.due_time), "%s", jstr(j, "due_time"));
+	snprintf(t.due_date, sizeof(t.due_date), "%s", wf_jstr(j, "due_date"));
+	snprintf(t.due_time, sizeof(t.due_time), "%s", wf_jstr(j, "due_time"));
 	t.priority = (int)jint(j, "priority");
 	r = store_task_add(x->q, &t, &parent);
 	free(notes);

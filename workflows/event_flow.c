@@ -203,13 +203,6 @@ out:
 
 /* ---- confirm and undo ---- */
 
-static const char *
-jstr(struct json_object *j, const char *key)
-{
-	const char *s = draft_get_str(j, key);
-
-	return s != NULL ? s : "";
-}
 
 static int
 add_event(struct wf_ctx *x, const struct store_draft *d, struct json_object *j,
@@ -227,11 +220,11 @@ add_event(struct wf_ctx *x, const struct store_draft *d, struct json_object *j,
 		return r;
 	e.owner_id = d->owner_id;
 	e.draft_id = d->id;
-	e.title = (char *)jstr(j, "title");
-	e.location = (char *)jstr(j, "location");
-	e.description = (char *)jstr(j, "description");
-	e.url = (char *)jstr(j, "url");
-	e.rrule = (char *)jstr(j, "rrule");
+	e.title = (char *)wf_jstr(j, "title");
+	e.location = (char *)wf_jstr(j, "location");
+	e.description = (char *)wf_jstr(j, "description");
+	e.url = (char *)wf_jstr(j, "url");
+	e.rrule = (char *)wf_jstr(j, "rrule");
 	e.all_day = !sp.timed;
 	snprintf(e.timezone, sizeof(e.timezone), "%s",
 	    draft_ev_zone(j, x->tz[0] ? x->tz : "UTC"));

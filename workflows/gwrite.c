@@ -23,16 +23,6 @@
 
 #define SUBTASKS_MAX 20
 
-static const char *
-jstr(struct json_object *j, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(j, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return "";
-	return json_object_get_string(v);
-}
 
 /* Append "…;" ids to the remote list (comma-separated), bounded. */
 static void
@@ -50,8 +40,8 @@ add_id(char *remote, size_t len, const char *id)
 static char *
 task_notes(struct json_object *j, const char *marker)
 {
-	const char *notes = jstr(j, "notes"), *t = jstr(j, "due_time");
-	const char *end = jstr(j, "due_end_time"), *rr = jstr(j, "rrule");
+	const char *notes = wf_jstr(j, "notes"), *t = wf_jstr(j, "due_time");
+	const char *end = wf_jstr(j, "due_end_time"), *rr = wf_jstr(j, "rrule");
 	char *out = NULL;
 
 	if (asprintf(&out, "%s%s%s%s%s%s%s%s%s%s", notes, notes[0] ? "\n" : "",
@@ -109,10 +99,10 @@ wf_gtask_create(struct wf_gcall *c, struct json_object *j, const char *key,
 	notes = task_notes(j, marker);
 	if (notes == NULL)
 		return -ENOMEM;
-	if (jstr(j, "due_date")[0] != '\0')
+	if (wf_jstr(j, "due_date")[0] != '\0')
 		snprintf(due, sizeof(due), "%sT00:00:00.000Z",
-		    jstr(j, "due_date"));
-	r = one_task(c, jstr(j, "title"), notes, due[0] ? due : NULL, marker,
+		    wf_jstr(j, "due_date"));
+	r = one_task(c, wf_jstr(j, "title"), notes, due[0] ? due : NULL, marker,
 	    NULL, look, parent, sizeof(parent));
 	free(notes);
 	if (r < 0)
@@ -172,9 +162,9 @@ wf_gevent_create(struct wf_gcall *c, struct json_object *j, const char *key,
     const char *tz, int64_t default_ms, char *remote, size_t len)
 {
 	char id[GAPI_EVENT_ID_MAX], start[32], end[32], marker[GAPI_MARKER_MAX];
-	const char *sd = jstr(j, "start_date"), *st = jstr(j, "start_time");
-	const char *ed = jstr(j, "end_date"), *et = jstr(j, "end_time");
-	const char *zone = jstr(j, "timezone");
+	const char *sd = wf_jstr(j, "start_date"), *st = wf_jstr(j, "start_time");
+	const char *ed = wf_jstr(j, "end_date"), *et = wf_jstr(j, "end_time");
+	const char *zone = wf_jstr(j, "timezone");
 	struct gapi_event e = {0};
 	struct json_object *v;
 	bool all_day;
@@ -219,19 +209,19 @@ wf_gevent_create(struct wf_gcall *c, struct json_object *j, const char *key,
 		}
 	}
 	e.id = id;
-	e.summary = jstr(j, "title");
-	e.description = jstr(j, "description")[0] ? jstr(j, "description")
+	e.summary = wf_jstr(j, "title");
+	e.description = wf_jstr(j, "description")[0] ? wf_jstr(j, "description")
 	                                          : NULL;
-	e.location = jstr(j, "location")[0] ? jstr(j, "location") : NULL;
-	e.source_url = web_url(jstr(j, "source_url"))
-	    ? jstr(j, "source_url")
-	    : web_url(jstr(j, "url")) ? jstr(j, "url")
+	e.location = wf_jstr(j, "location")[0] ? wf_jstr(j, "location") : NULL;
+	e.source_url = web_url(wf_jstr(j, "source_url"))
+	    ? wf_jstr(j, "source_url")
+	    : web_url(wf_jstr(j, "url")) ? wf_jstr(j, "url")
 	                              : NULL;
 	e.start = start;
 	e.end = end;
 	e.all_day = all_day;
 	e.timezone = all_day ? NULL : zone[0] ? zone : tz;
-	e.rrule = jstr(j, "rrule")[0] ? jstr(j, "rrule") : NULL;
+	e.rrule = wf_jstr(j, "rrule")[0] ? wf_jstr(j, "rrule") : NULL;
 	e.marker = key;
 	r = gapi_event_insert(c->g, c->access, c->calendar, &e, NULL, 0, &c->err);
 	if (r == -EEXIST) {

@@ -188,7 +188,9 @@ draft_by_rules(struct wf_ctx *x, const char *text)
 	struct nlp_ref ref;
 
 	wf_nlp_ref(x, &ref);
-	if (wf_classify(text, &ref, &rd) < 0)
+	if (x->pre.classified)
+		rd = x->pre.reading; /* the prepare step read the same text */
+	else if (wf_classify(text, &ref, &rd) < 0)
 		return wf_draft_new(x, text, NULL);
 	switch (rd.kind) {
 	case WF_KIND_EVENT:

@@ -159,16 +159,6 @@ set_str(struct json_object *j, const char *key, const char *v)
 		json_object_object_add(j, key, json_object_new_string(v));
 }
 
-static const char *
-jstr(struct json_object *j, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(j, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return "";
-	return json_object_get_string(v);
-}
 
 /* What goes between the reasoning why and a sentence added to it: the
  * parser's ends without a full stop ("'friday' → Fri 27 Nov"). */
@@ -190,8 +180,8 @@ static void
 merge_when(struct json_object *j, const struct llm_reading *rd,
     const char *date_key, const char *time_key)
 {
-	const char *pd = jstr(j, date_key), *pt = jstr(j, time_key);
-	const char *why = jstr(j, "reasoning"), *sep = sep_after(why);
+	const char *pd = wf_jstr(j, date_key), *pt = wf_jstr(j, time_key);
+	const char *why = wf_jstr(j, "reasoning"), *sep = sep_after(why);
 	const char *rsep = rd->time[0] ? " " : "";
 	char note[1024];
 
@@ -242,13 +232,13 @@ task_from(struct json_object *rules, const struct llm_reading *rd,
 			    subs, json_object_new_string(rd->subtasks[i]));
 		json_object_object_add(j, "subtasks", subs);
 	}
-	if (jstr(j, "source")[0] == '\0')
+	if (wf_jstr(j, "source")[0] == '\0')
 		set_str(j, "source", text);
 	merge_when(j, rd, "due_date", "due_time");
 	/* the reading's end only with its own start */
 	if (rd->time[0] != '\0' && strcmp(rd->end_time, rd->time) > 0 &&
-	    strcmp(jstr(j, "due_time"), rd->time) == 0 &&
-	    jstr(j, "due_end_time")[0] == '\0')
+	    strcmp(wf_jstr(j, "due_time"), rd->time) == 0 &&
+	    wf_jstr(j, "due_end_time")[0] == '\0')
 		set_str(j, "due_end_time", rd->end_time);
 	return j;
 }
@@ -280,15 +270,15 @@ all_day_once(struct json_object *j)
 	struct json_object *v;
 
 	return json_object_object_get_ex(j, "all_day", &v) &&
-	    json_object_get_boolean(v) && jstr(j, "rrule")[0] == '\0' &&
-	    strcmp(jstr(j, "start_date"), jstr(j, "end_date")) == 0;
+	    json_object_get_boolean(v) && wf_jstr(j, "rrule")[0] == '\0' &&
+	    strcmp(wf_jstr(j, "start_date"), wf_jstr(j, "end_date")) == 0;
 }
 
 /* Append note (a sentence) to j's reasoning. */
 static void
 add_reasoning(struct json_object *j, const char *note)
 {
-	const char *why = jstr(j, "reasoning");
+	const char *why = wf_jstr(j, "reasoning");
 	char buf[1024];
 
 	snprintf(buf, sizeof(buf), "%s%s%s", why, sep_after(why), note);
@@ -339,8 +329,8 @@ event_from(struct wf_ctx *x, const struct llm_reading *rd, const char *text,
 		return r;
 	snprintf(ai, sizeof(ai), "%s%s%s", rd->date, rd->time[0] ? " " : "",
 	    rd->time);
-	sd = jstr(j, "start_date");
-	st = jstr(j, "start_time");
+	sd = wf_jstr(j, "start_date");
+	st = wf_jstr(j, "start_time");
 	if (rd->date[0] == '\0') {
 		/* nothing to check: the rules' draft or their question */
 	} else if (j == NULL) {

@@ -86,6 +86,10 @@ wf_message_prepare(struct wf_ctx *x)
 	r = wf_classify(text, &ref, &rd);
 	if (r < 0)
 		return 0; /* the run answers (and says what is wrong) */
+	if (u->command[0] == '\0') {
+		x->pre.classified = true; /* draft_by_rules need not again */
+		x->pre.reading = rd;
+	}
 	/* A link in the text, or words linked to a page (text_link), whose
 	 * intent is not otherwise clear: an event from the page. */
 	if (rd.url[0] != '\0' &&

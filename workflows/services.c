@@ -44,6 +44,29 @@ wf_env_close(struct wf_env *env)
 	env->svc = NULL;
 }
 
+void
+wf_gapi_opts(const struct cfg *c, struct gapi_opts *o)
+{
+	*o = (struct gapi_opts){.auth_url = cfg_str(c, "google_auth_url"),
+	    .token_url = cfg_str(c, "google_token_url"),
+	    .revoke_url = cfg_str(c, "google_revoke_url"),
+	    .tasks_url = cfg_str(c, "google_tasks_url"),
+	    .calendar_url = cfg_str(c, "google_calendar_url"),
+	    .client_id = cfg_str(c, "google_client_id"),
+	    .client_secret = cfg_str(c, "google_client_secret"),
+	    .timeout_ms = (long)cfg_int(c, "google_timeout")};
+}
+
+void
+wf_llm_opts(const struct cfg *c, struct llm_opts *o)
+{
+	*o = (struct llm_opts){.provider = cfg_str(c, "llm_provider"),
+	    .url = cfg_str(c, "llm_url"),
+	    .key = cfg_str(c, "llm_key"),
+	    .model = cfg_str(c, "llm_model"),
+	    .timeout_ms = (long)cfg_int(c, "llm_timeout")};
+}
+
 bool
 wf_google_configured(const struct wf_ctx *x)
 {
@@ -67,15 +90,7 @@ wf_svc_gapi(struct wf_ctx *x, struct gapi **ret)
 		if (!wf_google_configured(x)) {
 			s->gapi_err = -ENOENT;
 		} else {
-			o = (struct gapi_opts){
-			    .auth_url = cfg_str(c, "google_auth_url"),
-			    .token_url = cfg_str(c, "google_token_url"),
-			    .revoke_url = cfg_str(c, "google_revoke_url"),
-			    .tasks_url = cfg_str(c, "google_tasks_url"),
-			    .calendar_url = cfg_str(c, "google_calendar_url"),
-			    .client_id = cfg_str(c, "google_client_id"),
-			    .client_secret = cfg_str(c, "google_client_secret"),
-			    .timeout_ms = (long)cfg_int(c, "google_timeout")};
+			wf_gapi_opts(c, &o);
 			s->gapi_err = gapi_open(&o, &s->gapi);
 		}
 	}
@@ -94,11 +109,7 @@ wf_svc_llm(struct wf_ctx *x, struct llm **ret)
 		return -ENOMEM;
 	if (!s->llm_tried) {
 		s->llm_tried = true;
-		o = (struct llm_opts){.provider = cfg_str(c, "llm_provider"),
-		    .url = cfg_str(c, "llm_url"),
-		    .key = cfg_str(c, "llm_key"),
-		    .model = cfg_str(c, "llm_model"),
-		    .timeout_ms = (long)cfg_int(c, "llm_timeout")};
+		wf_llm_opts(c, &o);
 		s->llm_err = llm_open(&o, &s->llm);
 	}
 	*ret = s->llm;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "workflows/draft_int.h"
 #include "workflows/wf_int.h"
 
 #define QUESTION_MAX 512
@@ -58,6 +59,14 @@ wf_draft_set(struct wf_ctx *x, struct store_draft *d, const char *status,
 	d->editing = editing;
 	r = store_draft_update(x->q, d);
 	return r == -ESTALE ? -EAGAIN : r;
+}
+
+const char *
+wf_jstr(struct json_object *j, const char *key)
+{
+	const char *s = draft_get_str(j, key);
+
+	return s != NULL ? s : "";
 }
 
 bool

@@ -14,6 +14,7 @@
 #include "bot/update.h"
 #include "google/gapi.h"
 #include "queue/store.h"
+#include "workflows/classify.h"
 #include "workflows/draft.h"
 #include "workflows/workflow.h"
 
@@ -42,6 +43,9 @@ struct wf_pre {
 	struct llm_reading *llm; /* validated reading (owned), NULL if none */
 	int64_t llm_prompt_tokens, llm_completion_tokens, llm_cost_micros;
 	char llm_why[128];       /* why the rules were not confident */
+	/* the rules' reading of free text (prepare.c), reused by the run */
+	bool classified;
+	struct wf_reading reading;
 	/* /disconnect (gaccount.c) */
 	bool revoke_tried;
 	int revoke_err;          /* 0: Google revoked the grant */
@@ -316,6 +320,9 @@ int wf_confirm_local_done(struct wf_ctx *x, struct store_draft *d,
  */
 int wf_undo_local(struct wf_ctx *x, struct store_draft *d, const char *kind,
     int (*remove)(struct queue *q, int64_t draft_id, int64_t *ret_n));
+
+/* The string j[key], or "" when it is absent or not a string. */
+const char *wf_jstr(struct json_object *j, const char *key);
 
 /* A drafted draft whose time has not run out? */
 bool wf_draft_live(const struct wf_ctx *x, const struct store_draft *d);

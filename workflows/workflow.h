@@ -44,6 +44,13 @@ void wf_env_close(struct wf_env *env);
 int wf_execute(struct wf_env *env, const struct queue_cmd *c);
 
 struct gapi_tokens;
+struct gapi_opts;
+struct llm_opts;
+
+/* The Google client's and the LLM client's options from the settings
+ * (google_*, llm_*); the strings are borrowed from c. */
+void wf_gapi_opts(const struct cfg *c, struct gapi_opts *o);
+void wf_llm_opts(const struct cfg *c, struct llm_opts *o);
 
 /*
  * For operators (draftbot google connect / import-token): seal and store
