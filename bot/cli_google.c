@@ -111,8 +111,8 @@ import_token(struct cli *cli, int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *usage = "usage: draftbot google import-token --user ID "
-	                    "--refresh-token-file FILE\n";
+	const char *usage = "draftbot google import-token --user ID "
+	                    "--refresh-token-file FILE";
 	char token[TOKEN_FILE_MAX];
 	struct gapi_tokens t = {0};
 	struct gapi_error gerr = {0};
@@ -130,7 +130,9 @@ import_token(struct cli *cli, int argc, char **argv)
 			return code;
 	}
 	if (user <= 0 || file == NULL || optind != argc)
-		return cli_usage("%s", usage);
+		return cli_usage("google import-token needs --user and "
+		                 "--refresh-token-file\nusage: %s",
+		    usage);
 	if (read_token(file, token, sizeof(token)) != 0)
 		return 1;
 	r = open_gapi(cli, &g);
@@ -252,8 +254,8 @@ connect_user(struct cli *cli, int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *usage = "usage: draftbot google connect --user ID "
-	                    "[--timeout DURATION]\n";
+	const char *usage = "draftbot google connect --user ID "
+	                    "[--timeout DURATION]";
 	char state[GAPI_STATE_MAX], verifier[GAPI_VERIFIER_MAX];
 	char challenge[GAPI_CHALLENGE_MAX], redirect[64];
 	struct loopback lb = {.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -279,7 +281,7 @@ connect_user(struct cli *cli, int argc, char **argv)
 			return code;
 	}
 	if (user <= 0 || optind != argc)
-		return cli_usage("%s", usage);
+		return cli_usage("google connect needs --user\nusage: %s", usage);
 	r = open_gapi(cli, &g);
 	if (r != 0)
 		return r;
@@ -380,7 +382,7 @@ add_totals(struct json_object *o, const char *name,
 static int
 user_show(struct cli *cli, int argc, char **argv)
 {
-	const char *usage = "usage: draftbot user show ID [--json]\n";
+	const char *usage = "draftbot user show ID [--json]";
 	struct store_llm_totals day, month, all;
 	struct store_user u;
 	struct queue *q = NULL;

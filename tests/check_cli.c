@@ -209,6 +209,102 @@ refused(const char *const *env, const char *const *argv, int want_code,
 #define REFUSED(env, code, err, ...)                                           \
 	refused((env), (const char *const[]){__VA_ARGS__, NULL}, (code), (err))
 
+/* --- google and user: bad input ------------------------------------------ */
+
+/* Remove the case's database (each refused() makes one). */
+static void
+drop_db(void)
+{
+	char p[PATH_MAX + 8];
+
+	unlink(db);
+	snprintf(p, sizeof(p), "%s-wal", db);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", db);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-bell", db);
+	tu_rmtree(p);
+}
+
+/* Google's commands refuse bad arguments, unreadable token files and a
+ * missing Google configuration before touching the database. */
+START_TEST(google_bad_input)
+{
+	char tok[PATH_MAX], empty[PATH_MAX], missing[PATH_MAX];
+	char want[3 * PATH_MAX];
+	FILE *fp;
+
+	tu_path(tok, sizeof(tok), tmp, "tok");
+	tu_path(empty, sizeof(empty), tmp, "empty");
+	tu_path(missing, sizeof(missing), tmp, "missing");
+	fp = fopen(tok, "w");
+	fputs("1//refresh-token\n", fp);
+	fclose(fp);
+	fp = fopen(empty, "w");
+	fclose(fp);
+	REFUSED(db_only, 2,
+	    "draftbot: google import-token needs --user and "
+	    "--refresh-token-file\nusage: draftbot google import-token --user "
+	    "ID --refresh-token-file FILE\n",
+	    "google", "import-token");
+	drop_db();
+	REFUSED(db_only, 2,
+	    "draftbot: --user needs a Telegram user id\n", "google",
+	    "import-token", "--user", "ann", "--refresh-token-file", tok);
+	drop_db();
+	snprintf(want, sizeof(want),
+	    "draftbot: cannot read %s: No such file or directory\n", missing);
+	REFUSED(db_only, 1, want, "google", "import-token", "--user", "5",
+	    "--refresh-token-file", missing);
+	drop_db();
+	snprintf(want, sizeof(want), "draftbot: %s is empty\n", empty);
+	REFUSED(db_only, 1, want, "google", "import-token", "--user", "5",
+	    "--refresh-token-file", empty);
+	drop_db();
+	REFUSED(db_only, 1,
+	    "draftbot: Google is not configured: set google_client_id and "
+	    "google_client_secret\n",
+	    "google", "import-token", "--user", "5", "--refresh-token-file",
+	    tok);
+	drop_db();
+	REFUSED(db_only, 2,
+	    "draftbot: google connect needs --user\nusage: draftbot google "
+	    "connect --user ID [--timeout DURATION]\n",
+	    "google", "connect");
+	drop_db();
+	REFUSED(db_only, 2,
+	    "draftbot: --timeout needs a duration (10m)\n", "google",
+	    "connect", "--user", "5", "--timeout", "soon");
+	drop_db();
+	REFUSED(db_only, 1,
+	    "draftbot: Google is not configured: set google_client_id and "
+	    "google_client_secret\n",
+	    "google", "connect", "--user", "5");
+	drop_db();
+}
+END_TEST
+
+/* user show: a bad id is a usage error; an unknown person is named and
+ * the database is left as it was. */
+START_TEST(user_show_bad_input)
+{
+	static char before[OUT_MAX * 2], after[OUT_MAX * 2];
+	struct res r;
+
+	REFUSED(db_only, 2,
+	    "draftbot: user show needs a Telegram user id\n", "user", "show",
+	    "abc");
+	drop_db();
+	make_db();
+	snapshot(before, sizeof(before));
+	DB(&r, "user", "show", "42", "--json");
+	ck_refused(&r, 1,
+	    "draftbot: no user 42 (they have not written to the bot)\n");
+	snapshot(after, sizeof(after));
+	ck_assert_str_eq(before, after);
+}
+END_TEST
+
 /* --- help and version ---------------------------------------------------- */
 
 START_TEST(help_lists_every_command)
@@ -1554,6 +1650,8 @@ cli_suite(void)
 	tcase_add_test(bad, db_corrupt);
 	tcase_add_test(bad, db_unwritable);
 	tcase_add_test(bad, db_locked);
+	tcase_add_test(bad, google_bad_input);
+	tcase_add_test(bad, user_show_bad_input);
 
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, bad);

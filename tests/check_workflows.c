@@ -214,6 +214,78 @@ START_TEST(list_and_help_in_words)
 }
 END_TEST
 
+/* /settings with what it does not know: one plain answer each, and the
+ * person's settings, drafts and tasks stay as they were. */
+START_TEST(settings_bad_input)
+{
+	static const char *const bad[] = {"/settings colour blue",
+	    "/settings backend", "/settings backend cloud",
+	    "/settings backend google", "/settings list a\x01b", NULL};
+	static const char *const said[] = {"I know", "I know",
+	    "The backend is", "Google isn't connected yet", "doesn't look like an id", NULL};
+	char *before, *js = NULL;
+	struct wfx w;
+
+	wfx_open(&w, "UTC");
+	wfx_say(&w, ANN, ANN, "/settings");
+	assert_said(&w, "draftbot's own list");
+	before = snapshot(&w);
+	for (int i = 0; bad[i] != NULL; i++) {
+		wfx_say(&w, ANN, ANN, bad[i]);
+		assert_said(&w, said[i]);
+	}
+	assert_unchanged(&w, before);
+	ck_assert_int_eq(store_user_settings_get(w.f.q, ANN, &js), 1);
+	ck_assert_str_eq(js, "{}");
+	free(js);
+	wfx_close(&w);
+}
+END_TEST
+
+/* The executor's own commands with a payload that is not theirs: refused
+ * (permanent, for the dead letter), nothing written.  (A payload that is
+ * not a JSON object never gets in: queue_enqueue() refuses it.) */
+START_TEST(internal_commands_bad_payload)
+{
+	static const struct {
+		const char *type, *payload;
+		int want;
+	} cases[] = {
+	    {"effect", "{}", -EINVAL},
+	    {"effect", "{\"draft_id\":99,\"action\":\"create\"}", -EINVAL},
+	    {"effect", "{\"draft_id\":1,\"action\":\"explode\"}", -EINVAL},
+	    {"oauth_exchange", "{\"code\":\"c\"}", -EINVAL},
+	    /* a draft that is not there: nothing to look at, done */
+	    {"conflicts", "{\"draft_id\":99,\"version\":1}", 0},
+	};
+	struct queue_new n = {0};
+	struct queue_cmd *c;
+	char key[32], *before;
+	struct wfx w;
+
+	wfx_open(&w, "UTC");
+	wfx_say(&w, ANN, ANN, "buy milk tomorrow");
+	before = snapshot(&w);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(key, sizeof(key), "bad:%zu", i);
+		n = (struct queue_new){.type = cases[i].type, .key = key,
+		    .payload = cases[i].payload};
+		ck_assert_int_eq(queue_enqueue(w.f.q, &n, NULL, NULL), 0);
+		c = tu_claim(w.f.q, "w1", 60000);
+		ck_assert_ptr_nonnull(c);
+		ck_assert_msg(wf_execute(&w.env, c) == cases[i].want,
+		    "%s %s", cases[i].type, cases[i].payload);
+		if (cases[i].want < 0)
+			ck_assert_int_eq(queue_fail(w.f.q, c, QUEUE_PERMANENT,
+			                     0, "bad payload"),
+			    0);
+		queue_cmd_free(c);
+	}
+	assert_unchanged(&w, before);
+	wfx_close(&w);
+}
+END_TEST
+
 START_TEST(escaped_name_in_greeting)
 {
 	struct wfx w;
@@ -1115,6 +1187,8 @@ workflows_suite(void)
 	tcase_add_test(tc, message_makes_card);
 	tcase_add_test(tc, start_help_and_commands);
 	tcase_add_test(tc, list_and_help_in_words);
+	tcase_add_test(tc, settings_bad_input);
+	tcase_add_test(tc, internal_commands_bad_payload);
 	tcase_add_test(tc, escaped_name_in_greeting);
 	tcase_add_test(tc, tasks_empty_and_listed);
 	tcase_add_test(tc, task_done_not_owner);
